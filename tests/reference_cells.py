@@ -1,0 +1,372 @@
+"""Plain, step-by-step NumPy transcriptions of every recurrent cell variant.
+
+These functions are the independent reference that ``sklstm.core`` is checked
+against. They are written from the published equations and the contract of
+issue 2 alone and share no code with the core: one sequence at a time, one
+Python loop over time, one gate at a time, no preallocation, no tricks.
+
+Every cell function has the signature ``cell(X, params, hidden, cell)`` with
+
+- ``X`` (T, F) one sequence, in the order the cell consumes it,
+- ``params`` the public layout: ``W`` (F, G*H), ``U`` (H, G*H), ``b`` (G*H,),
+  block ``k`` of the last axis belonging to ``GATES[variant][k]``, plus
+  peepholes ``p_input``, ``p_forget``, ``p_output`` (H,) and ``R`` (3H, 3H)
+  where the variant has them,
+- ``hidden`` and ``cell`` (H,) the initial state (``cell`` ignored without a
+  memory cell),
+
+and returns a dict of (T, H) arrays: ``"hidden"``, ``"cell"`` (if any) and one
+entry per gate name, the gate's activation after its nonlinearity.
+
+References
+----------
+.. [1] Hochreiter & Schmidhuber (1997), "Long Short-Term Memory".
+.. [2] Gers & Schmidhuber (2000), "Recurrent nets that time and count".
+.. [3] Cho et al. (2014), "Learning Phrase Representations using RNN
+   Encoder-Decoder for Statistical Machine Translation".
+.. [4] Greff et al. (2015), "LSTM: A Search Space Odyssey".
+"""
+
+import numpy as np
+
+LSTM_GATES = ("input", "forget", "candidate", "output")
+
+#: Gate-block names per variant, in the order of the parameters' last axis.
+GATES = {
+    "rnn": ("candidate",),
+    "lstm": LSTM_GATES,
+    "peephole": LSTM_GATES,
+    "coupled": ("forget", "candidate", "output"),
+    "gru": ("reset", "update", "candidate"),
+    "no_input_gate": ("forget", "candidate", "output"),
+    "no_forget_gate": ("input", "candidate", "output"),
+    "no_output_gate": ("input", "forget", "candidate"),
+    "no_input_activation": LSTM_GATES,
+    "no_output_activation": LSTM_GATES,
+    "full_gate_recurrence": LSTM_GATES,
+}
+
+#: Variants that carry a memory cell.
+HAS_CELL = {name: name not in ("rnn", "gru") for name in GATES}
+
+#: Variant-specific arrays beyond W, U and b.
+EXTRA_PARAMS = {
+    "rnn": (),
+    "lstm": (),
+    "peephole": ("p_input", "p_forget", "p_output"),
+    "coupled": (),
+    "gru": (),
+    "no_input_gate": ("p_forget", "p_output"),
+    "no_forget_gate": ("p_input", "p_output"),
+    "no_output_gate": ("p_input", "p_forget"),
+    "no_input_activation": ("p_input", "p_forget", "p_output"),
+    "no_output_activation": ("p_input", "p_forget", "p_output"),
+    "full_gate_recurrence": ("p_input", "p_forget", "p_output", "R"),
+}
+
+
+def sigmoid(a):
+    """Logistic function σ(a) = 1 / (1 + exp(-a))."""
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def identity(a):
+    """The identity, for the ablations that drop an activation function."""
+    return a
+
+
+def gate_weights(params, gates, name):
+    """Return the (W, U, b) block of gate ``name``: (F, H), (H, H), (H,)."""
+    H = params["U"].shape[0]
+    k = gates.index(name)
+    cols = slice(k * H, (k + 1) * H)
+    return params["W"][:, cols], params["U"][:, cols], params["b"][cols]
+
+
+def pre_activation(x, h_prev, params, gates, name):
+    """x_t @ W + h_{t-1} @ U + b for the block of gate ``name``, (H,)."""
+    W, U, b = gate_weights(params, gates, name)
+    return x @ W + h_prev @ U + b
+
+
+def _stack(steps):
+    """List of per-step dicts of (H,) -> dict of (T, H)."""
+    return {key: np.array([step[key] for step in steps]) for key in steps[0]}
+
+
+# ----------------------------------------------------------------------------
+# Simple RNN and GRU
+# ----------------------------------------------------------------------------
+
+
+def rnn(X, params, hidden, cell=None):
+    """Elman RNN: h_t = tanh(x_t W + h_{t-1} U + b)."""
+    gates = GATES["rnn"]
+    h = hidden
+    steps = []
+    for x in X:
+        g = np.tanh(pre_activation(x, h, params, gates, "candidate"))
+        h = g
+        steps.append({"hidden": h, "candidate": g})
+    return _stack(steps)
+
+
+def gru(X, params, hidden, cell=None):
+    """GRU of Cho et al. (2014), reset gate applied before the recurrent product.
+
+    r_t = σ(x_t W_r + h_{t-1} U_r + b_r)
+    z_t = σ(x_t W_z + h_{t-1} U_z + b_z)
+    g_t = tanh(x_t W_g + (r_t ⊙ h_{t-1}) U_g + b_g)
+    h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ g_t
+    """
+    gates = GATES["gru"]
+    W_g, U_g, b_g = gate_weights(params, gates, "candidate")
+    h = hidden
+    steps = []
+    for x in X:
+        r = sigmoid(pre_activation(x, h, params, gates, "reset"))
+        z = sigmoid(pre_activation(x, h, params, gates, "update"))
+        g = np.tanh(x @ W_g + (r * h) @ U_g + b_g)
+        h = (1.0 - z) * h + z * g
+        steps.append({"hidden": h, "reset": r, "update": z, "candidate": g})
+    return _stack(steps)
+
+
+# ----------------------------------------------------------------------------
+# LSTM family (Hochreiter & Schmidhuber 1997; Gers & Schmidhuber 2000;
+# Greff et al. 2015). Each variant is the vanilla peephole LSTM of Greff et
+# al. with the one change that paper (or the issue, for "lstm"/"coupled")
+# names; the switches below are exactly those changes.
+# ----------------------------------------------------------------------------
+
+
+def _lstm_family(
+    X,
+    params,
+    hidden,
+    cell,
+    gates,
+    *,
+    peepholes=False,
+    coupled=False,
+    gate_recurrence=False,
+    block_input=np.tanh,
+    cell_output=np.tanh,
+):
+    """Peephole LSTM step loop of Greff et al. (2015), Sec. 2, with switches.
+
+    i_t = σ(x_t W_i + h_{t-1} U_i + p_i ⊙ c_{t-1} + b_i)   (1 if no input gate)
+    f_t = σ(x_t W_f + h_{t-1} U_f + p_f ⊙ c_{t-1} + b_f)   (1 if no forget gate)
+    g_t = block_input(x_t W_g + h_{t-1} U_g + b_g)
+    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+    o_t = σ(x_t W_o + h_{t-1} U_o + p_o ⊙ c_t + b_o)       (1 if no output gate)
+    h_t = o_t ⊙ cell_output(c_t)
+
+    ``coupled``: i_t = 1 - f_t. ``gate_recurrence``: the input, forget and
+    output pre-activations also receive [i_{t-1}, f_{t-1}, o_{t-1}] @ R, with
+    zeros before the first step. Peephole terms are used only where the
+    variant has the gate and ``peepholes`` is True.
+    """
+    H = hidden.shape[0]
+    h, c = hidden, cell
+    # previous step's gate activations for the full gate recurrence
+    i_prev, f_prev, o_prev = np.zeros(H), np.zeros(H), np.zeros(H)
+    steps = []
+    for x in X:
+        pre = {name: pre_activation(x, h, params, gates, name) for name in gates}
+        if gate_recurrence:
+            fed_back = np.concatenate([i_prev, f_prev, o_prev]) @ params["R"]  # (3H,)
+            pre["input"] = pre["input"] + fed_back[:H]
+            pre["forget"] = pre["forget"] + fed_back[H : 2 * H]
+            pre["output"] = pre["output"] + fed_back[2 * H :]
+        step = {}
+
+        if "forget" in gates:
+            peep = params["p_forget"] * c if peepholes else 0.0
+            f = sigmoid(pre["forget"] + peep)
+            step["forget"] = f
+        else:
+            f = np.ones(H)
+
+        if "input" in gates:
+            peep = params["p_input"] * c if peepholes else 0.0
+            i = sigmoid(pre["input"] + peep)
+            step["input"] = i
+        elif coupled:
+            i = 1.0 - f
+        else:
+            i = np.ones(H)
+
+        g = block_input(pre["candidate"])
+        step["candidate"] = g
+        c = f * c + i * g
+
+        if "output" in gates:
+            peep = params["p_output"] * c if peepholes else 0.0
+            o = sigmoid(pre["output"] + peep)
+            step["output"] = o
+        else:
+            o = np.ones(H)
+
+        h = o * cell_output(c)
+        i_prev, f_prev, o_prev = i, f, o
+        step["hidden"], step["cell"] = h, c
+        steps.append(step)
+    return _stack(steps)
+
+
+def lstm(X, params, hidden, cell):
+    """LSTM with forget gate, no peepholes (as torch.nn.LSTM)."""
+    return _lstm_family(X, params, hidden, cell, GATES["lstm"])
+
+
+def peephole(X, params, hidden, cell):
+    """Peephole LSTM (Gers & Schmidhuber 2000): the vanilla LSTM of Greff et al."""
+    return _lstm_family(X, params, hidden, cell, GATES["peephole"], peepholes=True)
+
+
+def coupled(X, params, hidden, cell):
+    """Coupled input and forget gate, i_t = 1 - f_t, no peepholes (issue 2)."""
+    return _lstm_family(X, params, hidden, cell, GATES["coupled"], coupled=True)
+
+
+def no_input_gate(X, params, hidden, cell):
+    """Greff et al. NIG: i_t = 1 (no input block, no p_input)."""
+    return _lstm_family(X, params, hidden, cell, GATES["no_input_gate"], peepholes=True)
+
+
+def no_forget_gate(X, params, hidden, cell):
+    """Greff et al. NFG: f_t = 1 (no forget block, no p_forget)."""
+    return _lstm_family(X, params, hidden, cell, GATES["no_forget_gate"], peepholes=True)
+
+
+def no_output_gate(X, params, hidden, cell):
+    """Greff et al. NOG: o_t = 1 (no output block, no p_output)."""
+    return _lstm_family(X, params, hidden, cell, GATES["no_output_gate"], peepholes=True)
+
+
+def no_input_activation(X, params, hidden, cell):
+    """Greff et al. NIAF: the block input g_t is the bare pre-activation."""
+    return _lstm_family(
+        X, params, hidden, cell, GATES["no_input_activation"],
+        peepholes=True, block_input=identity,
+    )
+
+
+def no_output_activation(X, params, hidden, cell):
+    """Greff et al. NOAF: h_t = o_t ⊙ c_t."""
+    return _lstm_family(
+        X, params, hidden, cell, GATES["no_output_activation"],
+        peepholes=True, cell_output=identity,
+    )
+
+
+def full_gate_recurrence(X, params, hidden, cell):
+    """Greff et al. FGR: gates also see the previous step's i, f, o through R."""
+    return _lstm_family(
+        X, params, hidden, cell, GATES["full_gate_recurrence"],
+        peepholes=True, gate_recurrence=True,
+    )
+
+
+#: Variant name -> reference cell function.
+REFERENCE = {
+    "rnn": rnn,
+    "lstm": lstm,
+    "peephole": peephole,
+    "coupled": coupled,
+    "gru": gru,
+    "no_input_gate": no_input_gate,
+    "no_forget_gate": no_forget_gate,
+    "no_output_gate": no_output_gate,
+    "no_input_activation": no_input_activation,
+    "no_output_activation": no_output_activation,
+    "full_gate_recurrence": full_gate_recurrence,
+}
+
+
+# ----------------------------------------------------------------------------
+# The batch contract of issue 2, assembled one sequence at a time
+# ----------------------------------------------------------------------------
+
+
+def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=False):
+    """Run the reference cell over a right-padded batch, per the issue-2 contract.
+
+    Parameters
+    ----------
+    variant : str
+    X : ndarray (B, T, F)
+    params : dict of ndarray, the public layout
+    mask : ndarray (B, T) of bool or None
+        True at valid steps, a prefix of each row.
+    initial_state : dict or None
+        ``{"hidden": (B, H), "cell": (B, H)}``; zeros when None.
+    reverse : bool
+        Run each sequence from its last valid step back to its first.
+
+    Returns
+    -------
+    out : ndarray (B, T, H)
+        Hidden states aligned with input positions; padded positions repeat
+        the last valid hidden state (forward) or hold the initial hidden
+        state (reverse).
+    trace : dict of ndarray (B, T, H)
+        Reference internals, NaN at padded positions.
+    final_state : dict of ndarray (B, H)
+        State after each sequence's last processed step.
+    """
+    B, T, _ = X.shape
+    H = params["U"].shape[0]
+    if mask is None:
+        mask = np.ones((B, T), dtype=bool)
+    if initial_state is None:
+        initial_state = {"hidden": np.zeros((B, H)), "cell": np.zeros((B, H))}
+    h0 = initial_state["hidden"]
+    c0 = initial_state.get("cell", np.zeros((B, H)))
+    cell_fn = REFERENCE[variant]
+
+    out = np.empty((B, T, H))
+    trace = {}
+    final_state = {"hidden": np.empty((B, H))}
+    if HAS_CELL[variant]:
+        final_state["cell"] = np.empty((B, H))
+    for b in range(B):
+        length = int(mask[b].sum())
+        sequence = X[b, :length]  # (L, F)
+        if reverse:
+            sequence = sequence[::-1]
+        steps = cell_fn(sequence, params, h0[b], c0[b])  # each (L, H)
+        for key in final_state:
+            final_state[key][b] = steps[key][-1]
+        if reverse:
+            steps = {key: value[::-1] for key, value in steps.items()}
+        for key, value in steps.items():
+            trace.setdefault(key, np.full((B, T, H), np.nan))[b, :length] = value
+        out[b, :length] = steps["hidden"]
+        out[b, length:] = h0[b] if reverse else steps["hidden"][-1]
+    return out, trace, final_state
+
+
+# ----------------------------------------------------------------------------
+# Test data
+# ----------------------------------------------------------------------------
+
+
+def random_params(params, rng, scale=0.5):
+    """Random non-zero arrays with the keys, shapes and dtypes of ``params``."""
+    return {
+        key: (scale * rng.standard_normal(value.shape)).astype(value.dtype)
+        for key, value in params.items()
+    }
+
+
+def ragged_mask(lengths, T):
+    """Right-padding mask (B, T) of bool from per-sequence lengths."""
+    return np.arange(T)[None, :] < np.asarray(lengths)[:, None]
+
+
+def random_initial_state(variant, B, H, rng, dtype="float64"):
+    """Random ``{"hidden", "cell"}`` initial state (no "cell" without a cell)."""
+    keys = ("hidden", "cell") if HAS_CELL[variant] else ("hidden",)
+    return {key: (0.5 * rng.standard_normal((B, H))).astype(dtype) for key in keys}
