@@ -1,0 +1,4 @@
+"""sklstm: recurrent sequence models (LSTM, GRU and their classic variants) as
+scikit-learn estimators, on a pure NumPy core."""
+
+__version__ = "0.1.0"

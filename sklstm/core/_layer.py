@@ -1,0 +1,415 @@
+"""One recurrent layer over a batch of sequences: the public face of the core."""
+
+import numbers
+
+import numpy as np
+
+from ._ops import contract_time_batch, glorot_uniform, orthogonal_blocks
+from ._registry import get_cell
+
+_DTYPES = ("float32", "float64")
+
+
+class RecurrentLayer:
+    """One recurrent layer of any registered variant, forward and backward through time.
+
+    Parameters
+    ----------
+    variant : str
+        A name in :data:`sklstm.core.VARIANTS`, e.g. ``"lstm"``, ``"gru"``, ``"peephole"``.
+    input_size : int
+        Features per time step, ``F``.
+    hidden_size : int
+        Hidden units, ``H``.
+    forget_bias : float, default=1.0
+        Initial bias of the forget gate (Jozefowicz et al. 2015); other biases start at 0.
+    random_state : None, int, numpy.random.Generator or RandomState, default=None
+        Seeds the initial weights, and nothing else.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the parameters and of every computation.
+
+    Attributes
+    ----------
+    gates : tuple of str
+        Names of the stacked gate blocks; block ``k`` is columns ``k*H:(k+1)*H`` of
+        ``W``, ``U`` and ``b``.
+    has_cell : bool
+        Whether the variant has a memory cell besides the hidden state.
+    params : dict of ndarray
+        ``"W"`` (F, G*H) input weights, ``"U"`` (H, G*H) recurrent weights, ``"b"``
+        (G*H,) biases, right-multiplied: ``x_t @ W + h_{t-1} @ U + b``; plus the
+        variant's own arrays (peepholes ``"p_input"``, ``"p_forget"``, ``"p_output"``
+        (H,); ``"R"`` (3H, 3H) for ``"full_gate_recurrence"``).
+
+    Notes
+    -----
+    Initialisation: ``W`` Glorot-uniform, each (H, H) block of ``U`` orthogonal, biases
+    zero but the forget gate's, peepholes zero. Internally the loop runs time-major and
+    gate-major, ``(T, G*H, B)``, so each gate block of a step is contiguous.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm.core import RecurrentLayer
+    >>> layer = RecurrentLayer("lstm", input_size=3, hidden_size=5, random_state=0)
+    >>> layer.gates
+    ('input', 'forget', 'candidate', 'output')
+    >>> X = np.ones((2, 7, 3), dtype=np.float32)            # (B, T, F)
+    >>> out, cache = layer.forward(X)
+    >>> out.shape
+    (2, 7, 5)
+    >>> dX, grads = layer.backward(np.ones_like(out), cache)
+    >>> dX.shape, grads["U"].shape
+    ((2, 7, 3), (5, 20))
+    """
+
+    def __init__(self, variant, input_size, hidden_size, forget_bias=1.0,
+                 random_state=None, dtype="float32"):
+        self.cell = get_cell(variant)
+        self.variant = variant
+        self.input_size = _check_size(input_size, "input_size")
+        self.hidden_size = _check_size(hidden_size, "hidden_size")
+        self.forget_bias = _check_real(forget_bias, "forget_bias")
+        self.dtype = _check_dtype(dtype)
+        self.params = self._initial_params(_as_rng(random_state))
+
+    @property
+    def gates(self):
+        return self.cell.gates
+
+    @property
+    def has_cell(self):
+        return self.cell.has_cell
+
+    def __repr__(self):
+        return (f"RecurrentLayer({self.variant!r}, input_size={self.input_size}, "
+                f"hidden_size={self.hidden_size}, dtype={self.dtype!r})")
+
+    def _initial_params(self, rng):
+        n_gates, hidden = len(self.gates), self.hidden_size
+        bias = np.zeros(n_gates * hidden, dtype=self.dtype)
+        if "forget" in self.gates:
+            bias[self._columns(self.gates.index("forget"))] = self.forget_bias
+        params = {
+            "W": glorot_uniform(rng, self.input_size, n_gates * hidden, self.dtype),
+            "U": orthogonal_blocks(rng, hidden, n_gates, self.dtype),
+            "b": bias,
+        }
+        params.update(self.cell.extra_params(rng, hidden, self.dtype))
+        return params
+
+    def _columns(self, block):
+        return slice(block * self.hidden_size, (block + 1) * self.hidden_size)
+
+    # ------------------------------------------------------------- internal layout
+    def _inner_columns(self):
+        """Column indices taking the public gate order to the cell's internal order."""
+        if self.cell.order == self.gates:
+            return None
+        blocks = [np.arange(self.hidden_size) + self.gates.index(g) * self.hidden_size
+                  for g in self.cell.order]
+        return np.concatenate(blocks)
+
+    def _inner_params(self):
+        columns = self._inner_columns()
+        if columns is None:
+            return self.params
+        inner = dict(self.params)
+        for key in ("W", "U", "b"):
+            inner[key] = self.params[key][..., columns]
+        return inner
+
+    def _public_grads(self, inner_grads):
+        columns = self._inner_columns()
+        if columns is None:
+            return inner_grads
+        grads = dict(inner_grads)
+        for key in ("W", "U", "b"):
+            grads[key] = np.empty_like(inner_grads[key])
+            grads[key][..., columns] = inner_grads[key]
+        return grads
+
+    # ----------------------------------------------------------------- forward
+    def forward(self, X, mask=None, initial_state=None, reverse=False):
+        """Run the layer over a batch of sequences.
+
+        Parameters
+        ----------
+        X : array-like of shape (B, T, F)
+            The input sequences.
+        mask : array-like of bool of shape (B, T), default=None
+            True at valid steps; each row's valid steps must form a prefix (right
+            padding). At padded steps the state is carried unchanged and no gradient
+            flows back through them. None means every step is valid.
+        initial_state : dict, default=None
+            ``{"hidden": (B, H), "cell": (B, H)}`` ("cell" only for variants with one);
+            None starts from zeros.
+        reverse : bool, default=False
+            Run each sequence from its last valid step to its first; ``out`` stays
+            aligned with input positions, padded positions holding the initial hidden
+            state.
+
+        Returns
+        -------
+        out : ndarray of shape (B, T, H)
+            Hidden state at each position. With the forward direction, padded positions
+            repeat the last valid hidden state, so ``out[:, -1]`` is each sequence's
+            last valid hidden state. May be a view of an internal time-major buffer.
+        cache : dict
+            What :meth:`backward` needs; ``cache["final_state"]`` is the state after
+            each sequence's last processed step, ``{"hidden": (B, H)[, "cell": (B, H)]}``.
+        """
+        X = self._check_X(X)
+        batch, n_steps, _ = X.shape
+        lengths = _check_mask(mask, batch, n_steps)
+        steps = _step_index(lengths, batch, n_steps, reverse)  # (B, T) or None
+        if steps is not None:
+            X = X[np.arange(batch)[:, None], steps]  # each sequence in processing order
+        inner = self._inner_params()
+        x_t = np.ascontiguousarray(X.transpose(1, 2, 0))  # (T, F, B)
+        gates = np.matmul(inner["W"].T, x_t)  # (T, G*H, B): all input projections
+        gates += inner["b"][:, None]
+        h0, c0 = self._check_initial_state(initial_state, batch)
+        state = self.cell.forward(inner, gates, h0, c0)
+        positions = _output_positions(lengths, batch, n_steps, reverse)
+        cache = {
+            "x": x_t, "state": state, "inner": inner, "lengths": lengths,
+            "steps": steps, "positions": positions, "reverse": reverse,
+            "has_initial_state": initial_state is not None,
+            "final_state": self._final_state(state, lengths),
+        }
+        return _gather_positions(state["hidden"], positions, reverse), cache
+
+    def _final_state(self, state, lengths):
+        keys = ("hidden", "cell") if self.has_cell else ("hidden",)
+        if lengths is None:
+            return {key: state[key][-1].T.copy() for key in keys}
+        columns = np.arange(len(lengths))
+        return {key: state[key][lengths, :, columns] for key in keys}
+
+    # ---------------------------------------------------------------- backward
+    def backward(self, d_out, cache):
+        """Backpropagate ``d_out`` through the layer.
+
+        Parameters
+        ----------
+        d_out : array-like of shape (B, T, H)
+            Gradient of the loss w.r.t. ``out``.
+        cache : dict
+            The cache returned by :meth:`forward`.
+
+        Returns
+        -------
+        dX : ndarray of shape (B, T, F)
+            Gradient w.r.t. ``X`` (zero at padded positions).
+        grads : dict of ndarray
+            Same keys and shapes as :attr:`params`, plus ``"initial_state"`` (a dict
+            like the one given) when ``forward`` received an initial state.
+        """
+        x_t, state, inner = cache["x"], cache["state"], cache["inner"]
+        n_steps, _, batch = x_t.shape
+        d_out = np.asarray(d_out, dtype=self.dtype)
+        expected = (batch, n_steps, self.hidden_size)
+        if d_out.shape != expected:
+            raise ValueError(f"d_out must have shape {expected} (B, T, H); got {d_out.shape}.")
+        d_hidden = _scatter_positions(d_out, cache["positions"], cache["reverse"])
+        lengths = cache["lengths"]
+        valid = None if lengths is None else np.arange(n_steps)[:, None] < lengths
+        d_gates, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid)
+        d_x = np.matmul(inner["W"], d_gates).transpose(2, 0, 1)  # (B, T, F)
+        if cache["steps"] is not None:
+            d_x = d_x[np.arange(batch)[:, None], cache["steps"]]
+        grads["W"] = contract_time_batch(x_t, d_gates)  # (F, G*H)
+        grads["b"] = d_gates.sum(axis=(0, 2))
+        grads = self._public_grads(grads)
+        grads = {key: grads[key] for key in self.params}  # the params' order
+        if cache["has_initial_state"]:
+            grads["initial_state"] = {key: value.T for key, value in d_initial.items()}
+        return d_x, grads
+
+    # ------------------------------------------------------------------- trace
+    def trace(self, X, mask=None, reverse=False, initial_state=None):
+        """The layer's internals at every position.
+
+        Returns
+        -------
+        internals : dict of ndarray of shape (B, T, H)
+            ``"hidden"``, ``"cell"`` (for variants with one) and one entry per name in
+            :attr:`gates`, each the gate's activation after its nonlinearity, aligned
+            with input positions; NaN at padded positions.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklstm.core import RecurrentLayer
+        >>> layer = RecurrentLayer("gru", input_size=1, hidden_size=2, random_state=0)
+        >>> sorted(layer.trace(np.zeros((1, 4, 1))))
+        ['candidate', 'hidden', 'reset', 'update']
+        """
+        _, cache = self.forward(X, mask=mask, initial_state=initial_state, reverse=reverse)
+        state, lengths = cache["state"], cache["lengths"]
+        batch, n_steps = cache["x"].shape[2], cache["x"].shape[0]
+        steps = cache["steps"]
+        if steps is None:
+            steps = np.broadcast_to(np.arange(n_steps), (batch, n_steps))
+        columns = np.arange(batch)[:, None]
+        per_step = dict(self.cell.activations(state))  # each (T, H, B)
+        per_step["hidden"] = state["hidden"][1:]
+        if self.has_cell:
+            per_step["cell"] = state["cell"][1:]
+        internals = {name: values[steps, :, columns] for name, values in per_step.items()}
+        if lengths is not None:
+            padded = np.arange(n_steps) >= lengths[:, None]  # (B, T)
+            for values in internals.values():
+                values[padded] = np.nan
+        return internals
+
+    # ------------------------------------------------------------------ checks
+    def _check_X(self, X):
+        X = np.asarray(X)
+        if X.dtype.kind not in "biuf":
+            raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
+        if X.ndim != 3:
+            raise ValueError(
+                f"X must be 3-D, (batch, time, features); got {X.ndim}-D with shape {X.shape}."
+            )
+        if X.shape[2] != self.input_size:
+            raise ValueError(
+                f"X has {X.shape[2]} features per step; this layer expects "
+                f"input_size={self.input_size}."
+            )
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(f"X must have at least one sequence and one step; got {X.shape}.")
+        X = X.astype(self.dtype, copy=False)
+        if not np.isfinite(X).all():
+            raise ValueError(f"X contains NaN or infinity (in {self.dtype}); remove or impute them.")
+        return X
+
+    def _check_initial_state(self, initial_state, batch):
+        """Return the initial (hidden, cell) as (H, B) arrays (cell None without one)."""
+        shape = (self.hidden_size, batch)
+        zeros = np.zeros(shape, dtype=self.dtype)
+        if initial_state is None:
+            return zeros, zeros if self.has_cell else None
+        expected = {"hidden", "cell"} if self.has_cell else {"hidden"}
+        if not isinstance(initial_state, dict) or set(initial_state) != expected:
+            got = sorted(initial_state) if isinstance(initial_state, dict) else type(initial_state)
+            raise ValueError(
+                f"initial_state must be a dict with keys {sorted(expected)} for variant "
+                f"{self.variant!r}; got {got}."
+            )
+        states = []
+        for key in ("hidden", "cell") if self.has_cell else ("hidden",):
+            value = np.asarray(initial_state[key], dtype=self.dtype)
+            if value.shape != (batch, self.hidden_size):
+                raise ValueError(
+                    f"initial_state[{key!r}] must have shape {(batch, self.hidden_size)} "
+                    f"(B, H); got {value.shape}."
+                )
+            states.append(np.ascontiguousarray(value.T))
+        return states[0], states[1] if self.has_cell else None
+
+
+# ------------------------------------------------------------------- positions
+def _step_index(lengths, batch, n_steps, reverse):
+    """(B, T) source positions that put each sequence in processing order, or None.
+
+    For ``reverse``, position ``t < length`` reads ``length - 1 - t``; padded positions
+    stay in place. The map is its own inverse, so it also brings results back.
+    """
+    if not reverse:
+        return None
+    t = np.arange(n_steps)
+    if lengths is None:
+        return np.broadcast_to(t[::-1], (batch, n_steps))
+    return np.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)
+
+
+def _output_positions(lengths, batch, n_steps, reverse):
+    """(B, T) index into ``hidden`` (T+1, H, B) of each output position, or None.
+
+    None means the plain layout: ``out[:, t]`` is ``hidden[t + 1]`` (forward) or
+    ``hidden[T - t]`` (reverse).
+    """
+    if lengths is None:
+        return None
+    t = np.arange(n_steps)
+    if reverse:  # padded positions hold the initial state, hidden[0]
+        return np.where(t < lengths[:, None], lengths[:, None] - t, 0)
+    return np.minimum(t + 1, lengths[:, None])  # padded positions repeat the last state
+
+
+def _gather_positions(hidden, positions, reverse):
+    """``out`` (B, T, H) from ``hidden`` (T+1, H, B)."""
+    if positions is None:
+        steps = hidden[:0:-1] if reverse else hidden[1:]  # (T, H, B)
+        return steps.transpose(2, 0, 1)
+    columns = np.arange(hidden.shape[2])[:, None]
+    return hidden[positions, :, columns]
+
+
+def _scatter_positions(d_out, positions, reverse):
+    """The adjoint of :func:`_gather_positions`: ``d_hidden`` (T+1, H, B)."""
+    batch, n_steps, hidden_size = d_out.shape
+    if positions is None:
+        d_hidden = np.zeros((n_steps + 1, hidden_size, batch), dtype=d_out.dtype)
+        target = d_hidden[:0:-1] if reverse else d_hidden[1:]
+        target[...] = d_out.transpose(1, 2, 0)
+        return d_hidden
+    by_sequence = np.zeros((batch, n_steps + 1, hidden_size), dtype=d_out.dtype)
+    np.add.at(by_sequence, (np.arange(batch)[:, None], positions), d_out)
+    return np.ascontiguousarray(by_sequence.transpose(1, 2, 0))
+
+
+# ---------------------------------------------------------------------- checks
+def _check_size(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= 1; got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be an int >= 1; got {value}.")
+    return int(value)
+
+
+def _check_real(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise TypeError(f"{name} must be a finite real number; got {value!r}.")
+    return float(value)
+
+
+def _check_dtype(dtype):
+    name = np.dtype(dtype).name if isinstance(dtype, (type, np.dtype)) else dtype
+    if name not in _DTYPES:
+        raise ValueError(f"dtype must be one of {_DTYPES}; got {dtype!r}.")
+    return name
+
+
+def _check_mask(mask, batch, n_steps):
+    """Validate ``mask`` (B, T); return the lengths (B,), or None if every step is valid."""
+    if mask is None:
+        return None
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise TypeError(f"mask must be a boolean array; got dtype {mask.dtype}.")
+    if mask.shape != (batch, n_steps):
+        raise ValueError(
+            f"mask must have shape {(batch, n_steps)} (B, T) to match X; got {mask.shape}."
+        )
+    lengths = mask.sum(axis=1)
+    if not np.array_equal(mask, np.arange(n_steps) < lengths[:, None]):
+        raise ValueError(
+            "mask: the valid steps of each row must form a prefix (right padding): "
+            "True up to the sequence's length, False after it."
+        )
+    return None if lengths.min() == n_steps else lengths
+
+
+def _as_rng(random_state):
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    if random_state is None or (isinstance(random_state, numbers.Integral)
+                                and not isinstance(random_state, bool)):
+        return np.random.default_rng(random_state)
+    raise TypeError(
+        f"random_state must be None, an int, a numpy Generator or RandomState; "
+        f"got {random_state!r}."
+    )
