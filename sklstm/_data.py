@@ -1,0 +1,802 @@
+"""The input side: every accepted format of X -> one :class:`SequenceDataset`.
+
+Accepted formats (see :func:`validate_sequences`):
+
+- a 3-D array-like ``(n_samples, n_timesteps, n_features)``: one sequence per sample;
+- a 2-D array or DataFrame ``(n_samples, n_timesteps)``: one univariate sequence per
+  row (the UCR / aeon / sktime convention);
+- a ragged container (list, 1-D object array or pandas Series) of ``(T_i, n_features)``
+  or ``(T_i,)`` arrays or DataFrames;
+- with ``window=k``, a 2-D array or DataFrame read as *one* multivariate time series,
+  sample ``i`` being the window of rows ``max(0, i - k + 1) .. i``.
+
+Whatever the format, the dataset stores every time step once, in one flat
+``(n_steps, n_features)`` array; sequence ``i`` is the slice
+``values[starts[i] : starts[i] + lengths[i]]``. Windows are such slices too (they
+overlap), so a windowed dataset costs O(rows x features) memory, and a padded
+``(B, T_b, F)`` array is only built for the batch asked for.
+"""
+
+import numbers
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _get_feature_names,
+    check_array,
+    validate_data,
+)
+
+__all__ = [
+    "SequenceDataset",
+    "PaddedSequences",
+    "RaggedSequences",
+    "WindowedSequences",
+    "validate_sequences",
+    "minibatches",
+    "mask_from_lengths",
+    "to_sequences",
+]
+
+# Types whose instances, found inside a list / object array / Series, make it a
+# ragged container of sequences rather than a nested array-like.
+_SEQUENCE_ITEM_TYPES = (np.ndarray, pd.DataFrame, pd.Series)
+
+_N_FEATURES_HINT = (
+    " For 3-D and ragged input, n_features counts the features of one time step "
+    "(the last axis); for 2-D input (without window) each column is one time step of "
+    "a univariate sequence, so n_features counts the columns. Pass X in the format "
+    "used in fit."
+)
+
+_STRING_HINT = (
+    " sklstm needs numeric data: encode categorical or string features as numbers "
+    "first (e.g. with sklearn.preprocessing.OrdinalEncoder)."
+)
+
+
+# --------------------------------------------------------------------------- datasets
+
+
+class SequenceDataset:
+    """Sequences stored once as a flat array of time steps.
+
+    Sequence ``i`` is ``values[starts[i] : starts[i] + lengths[i]]``. Sequences may
+    overlap (windows) or tile ``values`` exactly (padded and ragged input). Use one of
+    the subclasses' constructors rather than this class directly.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_steps, n_features)
+        Every stored time step, C-contiguous, float dtype.
+    starts : ndarray of shape (n_samples,), int64
+        Row of ``values`` where each sequence starts.
+    lengths : ndarray of shape (n_samples,), int64
+        Number of time steps of each sequence, all >= 1.
+    feature_names : ndarray of str or None, default=None
+        Column names of the input, when it had any.
+
+    Attributes
+    ----------
+    n_samples : int
+        Number of sequences.
+    n_features : int
+        Number of features per time step.
+    lengths : ndarray of shape (n_samples,), int64
+        Number of valid time steps of each sequence.
+    dtype : numpy.dtype
+        Float dtype of every batch.
+    """
+
+    kind = "sequences"
+
+    def __init__(self, values, starts, lengths, *, feature_names=None):
+        self.values = values  # (N, F)
+        self.starts = np.asarray(starts, dtype=np.int64)  # (n_samples,)
+        self.lengths = np.asarray(lengths, dtype=np.int64)  # (n_samples,)
+        self.feature_names = feature_names
+        self._layout = None  # how to give values back in the input's format
+
+    @property
+    def n_samples(self):
+        return self.lengths.shape[0]
+
+    @property
+    def n_features(self):
+        return self.values.shape[1]
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    def __len__(self):
+        return self.n_samples
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(n_samples={self.n_samples}, "
+            f"n_features={self.n_features}, max_length={self.lengths.max()}, "
+            f"dtype={self.dtype})"
+        )
+
+    def batch(self, indices):
+        """Padded array of the sequences ``indices``, in that order.
+
+        Parameters
+        ----------
+        indices : array-like of int of shape (b,)
+            Sequences to put in the batch.
+
+        Returns
+        -------
+        X : ndarray of shape (b, T_b, n_features)
+            C-contiguous, right-padded with zeros; ``T_b`` is the longest length
+            among ``indices``.
+        lengths : ndarray of shape (b,), int64
+            Number of valid time steps of each row of ``X``.
+        """
+        indices = np.asarray(indices, dtype=np.intp).reshape(-1)  # (b,)
+        lengths = self.lengths[indices]  # (b,)
+        if indices.size == 0:
+            return np.zeros((0, 0, self.n_features), dtype=self.dtype), lengths
+        valid = mask_from_lengths(lengths)  # (b, T_b)
+        rows = self.starts[indices, None] + np.arange(valid.shape[1])  # (b, T_b)
+        if valid.all():
+            return np.take(self.values, rows, axis=0), lengths  # (b, T_b, F)
+        X = np.take(self.values, np.where(valid, rows, 0), axis=0)  # (b, T_b, F)
+        X[~valid] = 0
+        return X, lengths
+
+    def subset(self, indices):
+        """The sequences ``indices`` as a dataset sharing this one's storage.
+
+        Parameters
+        ----------
+        indices : array-like of int of shape (m,)
+
+        Returns
+        -------
+        SequenceDataset
+            Same class, ``m`` sequences; ``values`` is not copied.
+        """
+        indices = np.asarray(indices, dtype=np.intp).reshape(-1)
+        out = type(self).__new__(type(self))
+        SequenceDataset.__init__(
+            out,
+            self.values,
+            self.starts[indices],
+            self.lengths[indices],
+            feature_names=self.feature_names,
+        )
+        return out
+
+    def unflatten(self, values):
+        """Put new step values back into the container format X came in.
+
+        Used by transformers that change each time step independently
+        (:class:`sklstm.preprocessing.SequenceScaler`).
+
+        Parameters
+        ----------
+        values : ndarray of shape (n_steps, n_features)
+            Same shape as ``self.values``.
+
+        Returns
+        -------
+        ndarray, list or pandas.Series
+            3-D input -> 3-D array, 2-D input -> 2-D array, a window series -> 2-D
+            array, a ragged container -> the same kind of container (list, 1-D object
+            array or Series with the same index and name) of arrays, each with the
+            shape of its input item.
+        """
+        if self._layout is None:
+            raise ValueError(
+                "unflatten needs the dataset built from X itself, not a subset of it."
+            )
+        return self._layout(values)
+
+
+class PaddedSequences(SequenceDataset):
+    """Sequences of one common length: a 3-D array, or 2-D univariate rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_timesteps, n_features)
+        Already validated, float dtype.
+    feature_names : ndarray of str or None, default=None
+    two_d : bool, default=False
+        True when X came as 2-D univariate rows; :meth:`unflatten` then returns 2-D.
+    """
+
+    kind = "padded"
+
+    def __init__(self, X, *, feature_names=None, two_d=False):
+        n_samples, n_timesteps, n_features = X.shape
+        values = np.ascontiguousarray(X).reshape(n_samples * n_timesteps, n_features)
+        super().__init__(
+            values,  # (n * T, F), a view of X when X is C-contiguous
+            np.arange(n_samples, dtype=np.int64) * n_timesteps,
+            np.full(n_samples, n_timesteps, dtype=np.int64),
+            feature_names=feature_names,
+        )
+        shape = (n_samples, n_timesteps) if two_d else X.shape
+        self._layout = lambda new: new.reshape(shape)
+
+
+class RaggedSequences(SequenceDataset):
+    """Sequences of any lengths, concatenated along time.
+
+    Parameters
+    ----------
+    values : ndarray of shape (sum(lengths), n_features)
+        The sequences one after another, float dtype, C-contiguous.
+    lengths : ndarray of shape (n_samples,)
+    feature_names : ndarray of str or None, default=None
+    restore : callable or None, default=None
+        ``restore(list_of_item_arrays)`` rebuilds the input container.
+    item_ndims : sequence of int or None, default=None
+        1 for items given as ``(T_i,)``, 2 for ``(T_i, n_features)``.
+    """
+
+    kind = "ragged"
+
+    def __init__(
+        self, values, lengths, *, feature_names=None, restore=None, item_ndims=None
+    ):
+        lengths = np.asarray(lengths, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        super().__init__(values, starts, lengths, feature_names=feature_names)
+        if restore is not None:
+            self._layout = lambda new: restore(_split_items(new, lengths, item_ndims))
+
+
+class WindowedSequences(SequenceDataset):
+    """One long series; sample ``i`` is the window of rows ``max(0, i-k+1) .. i``.
+
+    The series is stored once; windows are (start, length) pairs into it, so memory
+    stays O(rows x features) whatever the window.
+
+    Parameters
+    ----------
+    series : ndarray of shape (n_rows, n_features)
+        Rows in time order, float dtype.
+    window : int
+        Maximum window length ``k`` >= 1. The first ``k - 1`` rows get shorter windows.
+    feature_names : ndarray of str or None, default=None
+    """
+
+    kind = "windowed"
+
+    def __init__(self, series, window, *, feature_names=None):
+        rows = np.arange(series.shape[0], dtype=np.int64)  # (n_rows,)
+        lengths = np.minimum(rows + 1, window)  # (n_rows,)
+        super().__init__(
+            np.ascontiguousarray(series),
+            rows - lengths + 1,
+            lengths,
+            feature_names=feature_names,
+        )
+        self.window = window
+        self._layout = lambda new: new
+
+
+def _split_items(values, lengths, item_ndims):
+    """Cut flat ``values`` (sum(lengths), F) back into one array per sequence."""
+    items = np.split(values, np.cumsum(lengths)[:-1])
+    return [x.ravel() if ndim == 1 else x for x, ndim in zip(items, item_ndims)]
+
+
+def mask_from_lengths(lengths, n_timesteps=None):
+    """Boolean mask of the valid (non-padded) steps of right-padded sequences.
+
+    Parameters
+    ----------
+    lengths : array-like of int of shape (b,)
+    n_timesteps : int or None, default=None
+        Width of the mask; the longest length when None.
+
+    Returns
+    -------
+    mask : ndarray of shape (b, n_timesteps), bool
+        ``mask[j, t]`` is True for ``t < lengths[j]``.
+    """
+    lengths = np.asarray(lengths)
+    if n_timesteps is None:
+        n_timesteps = int(lengths.max()) if lengths.size else 0
+    return np.arange(n_timesteps) < lengths[:, None]  # (b, T)
+
+
+# ------------------------------------------------------------------------- validation
+
+
+def validate_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
+    """Check X in any accepted format and return it as a :class:`SequenceDataset`.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Receives ``n_features_in_`` and ``feature_names_in_`` when ``reset`` is True
+        (a stale ``feature_names_in_`` is deleted when X has no column names), and is
+        checked against them otherwise, exactly as scikit-learn's ``validate_data``
+        does.
+    X : array-like, DataFrame or ragged container
+        - 3-D array-like ``(n_samples, n_timesteps, n_features)``: one sequence per
+          sample; ``n_features_in_ = n_features``; another ``n_timesteps`` is fine
+          when ``reset`` is False.
+        - 2-D array or DataFrame ``(n_samples, n_timesteps)``, ``window=None``: one
+          univariate sequence per row; ``n_features_in_`` is the number of columns,
+          as scikit-learn defines it, and later calls need the same number.
+        - a list, 1-D object array or Series whose items are ``(T_i, n_features)`` or
+          ``(T_i,)`` arrays or DataFrames (whose columns give ``feature_names_in_``).
+          A list of equal-length lists of numbers is an ordinary 2-D / 3-D array.
+        - ``window=k``: a 2-D array or DataFrame ``(n_rows, n_features)`` is one time
+          series, rows in time order; sample ``i`` is the window of rows
+          ``max(0, i - k + 1) .. i``, so ``n_samples = n_rows``.
+    reset : bool
+        True in ``fit`` (and a first ``partial_fit``), False elsewhere.
+    window : int >= 1 or None, default=None
+        Window length for one long series; only with 2-D input.
+    dtype : numpy dtype or list of them, default=np.float32
+        Float dtype of the data. With a list, input already of one of the listed
+        dtypes keeps it and anything else becomes the first (scikit-learn's rule).
+
+    Returns
+    -------
+    SequenceDataset
+        :class:`PaddedSequences`, :class:`RaggedSequences` or
+        :class:`WindowedSequences`.
+
+    Raises
+    ------
+    ValueError
+        For a bad ``window``, ``window`` with 3-D or ragged input, 1-D or empty X,
+        a zero-length sequence, items disagreeing on ``n_features``, NaN or
+        infinity, complex or string values, or a feature count other than the
+        fitted one.
+    TypeError
+        For sparse X and for objects that are not numbers.
+    """
+    window = _check_window(window)
+    input_format = _input_format(X)
+    if window is not None and input_format != "2d":
+        raise ValueError(_window_misuse_message(window, input_format))
+    if input_format == "2d":
+        X2 = _validate_2d(estimator, X, reset=reset, dtype=dtype)  # (n, T) or (rows, F)
+        if window is not None:
+            return WindowedSequences(X2, window, feature_names=_get_feature_names(X))
+        return PaddedSequences(X2[:, :, None], feature_names=None, two_d=True)
+    if input_format == "3d":
+        dataset = PaddedSequences(_check_3d(X, estimator, dtype))
+    else:
+        dataset = _stack_ragged(X, dtype)
+    _set_or_check_features(estimator, dataset, reset=reset)
+    return dataset
+
+
+def _check_window(window):
+    """``window`` as an int >= 1, or None."""
+    if window is None:
+        return None
+    if isinstance(window, numbers.Integral) and not isinstance(window, bool):
+        if window >= 1:
+            return int(window)
+    raise ValueError(
+        f"window must be None or an int >= 1 (the number of rows each sample looks "
+        f"back over, the current row included), got {window!r}."
+    )
+
+
+def _window_misuse_message(window, input_format):
+    what = "a 3-D array" if input_format == "3d" else "a ragged container of sequences"
+    return (
+        f"window={window} was given with {what}. window is for one long time series: "
+        "a 2-D array or DataFrame of shape (n_rows, n_features), rows in time order, "
+        "where sample i is the window of the last `window` rows up to row i. "
+        f"{what[0].upper() + what[1:]} already holds one sequence per sample: "
+        "set window=None."
+    )
+
+
+def _input_format(X):
+    """Which reader handles X: ``"2d"``, ``"3d"`` or ``"ragged"``.
+
+    Anything that is not clearly 3-D or ragged goes to ``"2d"``, whose reader
+    (scikit-learn's ``check_array``) rejects 1-D, sparse, >3-D and odd input with
+    scikit-learn's own messages.
+    """
+    if sp.issparse(X) or isinstance(X, pd.DataFrame):
+        return "2d"
+    if isinstance(X, pd.Series) or (
+        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
+    ):
+        return "ragged" if _holds_sequences(X) else "2d"
+    if isinstance(X, (list, tuple)):
+        if any(isinstance(item, _SEQUENCE_ITEM_TYPES) for item in X):
+            return "ragged"
+        try:
+            ndim = np.asarray(X).ndim
+        except ValueError:  # nested lists of unequal lengths
+            return "ragged" if _holds_sequences(X) else "2d"
+        return "3d" if ndim == 3 else "2d"
+    try:
+        ndim = np.asarray(X).ndim
+    except Exception:  # let check_array report it
+        return "2d"
+    return "3d" if ndim == 3 else "2d"
+
+
+def _holds_sequences(items):
+    """True when some item of a 1-D container is itself a sequence."""
+    return any(isinstance(item, (*_SEQUENCE_ITEM_TYPES, list, tuple)) for item in items)
+
+
+@contextmanager
+def _explain_string_errors():
+    """Add a hint to numpy's terse 'could not convert string to float' errors."""
+    try:
+        yield
+    except ValueError as exc:
+        if "could not convert string to float" not in str(exc):
+            raise
+        raise ValueError(f"X contains strings: {exc}.{_STRING_HINT}") from exc
+
+
+def _validate_2d(estimator, X, *, reset, dtype):
+    """2-D X through scikit-learn's ``validate_data``: its checks, messages, warnings."""
+    try:
+        with _explain_string_errors():
+            return validate_data(
+                estimator, X, reset=reset, dtype=dtype, accept_sparse=False
+            )  # (n, T)
+    except ValueError as exc:
+        message = str(exc)
+        if not (message.startswith("X has ") and "is expecting" in message):
+            raise
+        raise ValueError(message + _N_FEATURES_HINT) from None
+
+
+def _check_3d(X, estimator, dtype):
+    """3-D X as a float array (n_samples, n_timesteps, n_features)."""
+    with _explain_string_errors():
+        X = check_array(
+            X, allow_nd=True, dtype=dtype, input_name="X", estimator=estimator
+        )  # (n, T, F)
+    if X.shape[1] == 0 or X.shape[2] == 0:
+        raise ValueError(
+            f"Found a 3-D X of shape {X.shape}: every sequence needs at least one "
+            "time step and one feature, (n_samples, n_timesteps >= 1, n_features >= 1)."
+        )
+    return X
+
+
+def _set_or_check_features(estimator, dataset, *, reset):
+    """``validate_data``'s feature bookkeeping, for formats it cannot read itself."""
+    names = dataset.feature_names
+    proxy = None if names is None else pd.DataFrame(columns=names)
+    _check_feature_names(estimator, proxy, reset=reset)
+    if reset:
+        estimator.n_features_in_ = dataset.n_features
+        return
+    expected = getattr(estimator, "n_features_in_", None)
+    if expected is not None and dataset.n_features != expected:
+        raise ValueError(
+            f"X has {dataset.n_features} features, but {type(estimator).__name__} "
+            f"is expecting {expected} features as input.{_N_FEATURES_HINT}"
+        )
+
+
+# ----------------------------------------------------------------------------- ragged
+
+
+def _stack_ragged(X, dtype):
+    """A ragged container as a :class:`RaggedSequences` (one copy of the data)."""
+    items = list(X.array) if isinstance(X, pd.Series) else list(X)
+    if not items:
+        raise ValueError(
+            "Found a ragged X with 0 sequences, while a minimum of 1 is required."
+        )
+    arrays, item_ndims = zip(*(_item_as_2d(item, i) for i, item in enumerate(items)))
+    _check_items_agree(arrays)
+    names = _common_feature_names(items)
+    target = _resolve_dtype(dtype, [a.dtype for a in arrays])
+    values = np.concatenate(arrays, axis=0, dtype=target, casting="unsafe")  # (N, F)
+    lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
+    _check_finite_items(values, lengths, target)
+    return RaggedSequences(
+        values,
+        lengths,
+        feature_names=names,
+        restore=_container_restorer(X),
+        item_ndims=item_ndims,
+    )
+
+
+def _item_as_2d(item, i):
+    """One ragged item as a numeric (T_i, F) array (dtype kept) and its own ndim."""
+    if isinstance(item, (pd.DataFrame, pd.Series)):
+        array = _pandas_item_as_array(item, i)
+    else:
+        try:
+            array = np.asarray(item)
+        except ValueError as exc:
+            raise ValueError(
+                f"Sequence {i} of X is not a rectangular array ({exc}). Each item must "
+                "be a (T_i, n_features) or (T_i,) array."
+            ) from None
+    array = _numeric(array, i)
+    ndim = array.ndim
+    if ndim == 1:
+        array = array.reshape(-1, 1)  # (T_i, 1)
+    if array.ndim != 2:
+        raise ValueError(
+            f"Sequence {i} of X has shape {array.shape}; each item of a ragged X must "
+            "be a (T_i, n_features) or (T_i,) array."
+        )
+    if array.shape[0] == 0:
+        raise ValueError(
+            f"Sequence {i} of X has 0 time steps; every sequence needs at least one. "
+            "Drop empty sequences before fitting or predicting."
+        )
+    return array, ndim
+
+
+def _pandas_item_as_array(item, i):
+    """DataFrame / Series item -> array; pandas missing values become NaN."""
+    dtypes = item.dtypes if isinstance(item, pd.DataFrame) else pd.Series([item.dtype])
+    bad = [str(d) for d in dtypes if not pd.api.types.is_numeric_dtype(d)]
+    if bad:
+        raise ValueError(
+            f"Sequence {i} of X has non-numeric columns (dtypes {sorted(set(bad))})."
+            + _STRING_HINT
+        )
+    array = item.to_numpy()
+    if array.dtype == object:  # nullable extension dtypes
+        array = item.to_numpy(dtype=np.float64, na_value=np.nan)
+    return array
+
+
+def _numeric(array, i):
+    """Reject complex, string and non-number items; leave numeric dtypes alone."""
+    kind = array.dtype.kind
+    if kind in "biuf":
+        return array
+    if kind == "c":
+        raise ValueError(
+            f"Sequence {i} of X holds complex numbers; complex data is not supported."
+        )
+    if kind in "US":
+        raise ValueError(f"Sequence {i} of X holds strings." + _STRING_HINT)
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Sequence {i} of X holds values that are not numbers ({exc})."
+            + _STRING_HINT
+        ) from None
+
+
+def _check_items_agree(arrays):
+    """Every item must have the first item's number of features."""
+    n_features = arrays[0].shape[1]
+    if n_features == 0:
+        raise ValueError("Sequence 0 of X has 0 features; at least 1 is required.")
+    for i, array in enumerate(arrays):
+        if array.shape[1] != n_features:
+            raise ValueError(
+                f"Sequence {i} of X has {array.shape[1]} features per time step, but "
+                f"sequence 0 has {n_features}; all sequences must have the same "
+                "number of features."
+            )
+
+
+def _common_feature_names(items):
+    """Column names shared by all items when every item is a DataFrame, else None."""
+    if not all(isinstance(item, pd.DataFrame) for item in items):
+        return None
+    names = _get_feature_names(items[0])
+    for i, item in enumerate(items[1:], start=1):
+        other = _get_feature_names(item)
+        if (names is None) != (other is None) or (
+            names is not None and not np.array_equal(names, other)
+        ):
+            raise ValueError(
+                f"Sequence {i} of X has columns {list(item.columns)}, but sequence 0 "
+                f"has {list(items[0].columns)}; all DataFrame items must have the same "
+                "columns in the same order."
+            )
+    return names
+
+
+def _resolve_dtype(dtype, input_dtypes):
+    """scikit-learn's dtype rule: a list keeps a listed input dtype, else its first."""
+    if isinstance(dtype, (list, tuple)):
+        kept = set(np.dtype(d) for d in input_dtypes)
+        listed = [np.dtype(d) for d in dtype]
+        dtype = kept.pop() if len(kept) == 1 and kept <= set(listed) else listed[0]
+    return np.dtype(dtype)
+
+
+def _check_finite_items(values, lengths, dtype):
+    """NaN / infinity -> ValueError naming the first sequence that holds one."""
+    finite_rows = np.isfinite(values).all(axis=1)  # (N,)
+    if finite_rows.all():
+        return
+    row = int(np.argmin(finite_rows))
+    sequence = int(np.searchsorted(np.cumsum(lengths), row, side="right"))
+    problem = (
+        "NaN"
+        if np.isnan(values[row]).any()
+        else f"infinity or a value too large for {dtype}"
+    )
+    raise ValueError(
+        f"Input X contains {problem} (first in sequence {sequence}). Impute or drop "
+        "missing values first, e.g. with sklearn.impute.SimpleImputer."
+    )
+
+
+def _container_restorer(X):
+    """A function turning a list of item arrays into X's kind of container."""
+    if isinstance(X, pd.Series):
+        return lambda items: pd.Series(items, index=X.index, name=X.name, dtype=object)
+    if isinstance(X, np.ndarray):
+        return _object_array
+    return list
+
+
+def _object_array(items):
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
+
+
+# -------------------------------------------------------------------------- batching
+
+
+def minibatches(lengths, batch_size, *, shuffle, random_state=None):
+    """Minibatches of sequences of similar length (length buckets).
+
+    The sequences are sorted by length, longest first, and cut into consecutive runs
+    of ``batch_size``: each batch then pads only to its own longest member. With
+    ``shuffle``, sequences of equal length are ordered at random before the cut and
+    the order of the batches is shuffled. On equal lengths this is ordinary
+    shuffled minibatching.
+
+    Parameters
+    ----------
+    lengths : array-like of int of shape (n_samples,)
+        Length of every sequence.
+    batch_size : int >= 1
+        Size of every batch but possibly the last one (the shortest sequences).
+    shuffle : bool
+        Shuffle batch order and the membership among sequences of equal length.
+    random_state : None, int or numpy.random.RandomState, default=None
+        Seed of the shuffling.
+
+    Returns
+    -------
+    list of ndarray of int
+        Indices into ``lengths``; each index appears in exactly one batch, and each
+        batch is sorted by length, longest first.
+    """
+    lengths = np.asarray(lengths).reshape(-1)  # (n,)
+    if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
+    rng = check_random_state(random_state)
+    n = lengths.shape[0]
+    tiebreak = rng.permutation(n) if shuffle else np.arange(n)
+    order = np.lexsort((tiebreak, -lengths))  # longest first, ties by tiebreak
+    batches = [order[i : i + batch_size] for i in range(0, n, batch_size)]
+    if shuffle:
+        batches = [batches[j] for j in rng.permutation(len(batches))]
+    return batches
+
+
+# ----------------------------------------------------------------------- long tables
+
+
+def to_sequences(df, id, time, columns=None):
+    """Long table (one row per time step) -> Series of sequences indexed by id.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per (sequence, time step).
+    id : hashable
+        Column naming the sequence a row belongs to.
+    time : hashable
+        Column giving the row's position in time (numbers, datetimes: anything
+        sortable); each (id, time) pair must be unique.
+    columns : list of hashable or None, default=None
+        Feature columns, in this order; all columns but ``id`` and ``time`` when
+        None. They must be numeric (or bool).
+
+    Returns
+    -------
+    pandas.Series of DataFrame
+        Indexed by the sorted unique ids (index name ``id``); item ``j`` is a
+        ``(T_j, n_columns)`` DataFrame of the feature columns in time order, indexed
+        by the time values. It goes straight into ``fit`` as a ragged X.
+
+    Raises
+    ------
+    ValueError
+        For an empty ``df``, missing columns, missing ids or times, duplicate
+        (id, time) pairs or non-numeric feature columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklstm import to_sequences
+    >>> long = pd.DataFrame({"patient": [2, 1, 2, 1, 2], "hour": [1, 0, 0, 1, 2],
+    ...                      "pulse": [80., 60., 82., 61., 79.]})
+    >>> seqs = to_sequences(long, id="patient", time="hour")
+    >>> [len(s) for s in seqs], list(seqs.index)
+    ([2, 3], [1, 2])
+    >>> seqs[2]["pulse"].tolist()
+    [82.0, 80.0, 79.0]
+    """
+    columns = _check_long_table(df, id, time, columns)
+    table = df.sort_values([id, time], kind="stable")
+    ids = table[id]
+    new_id = np.ones(len(table), dtype=bool)
+    new_id[1:] = ids.to_numpy()[1:] != ids.to_numpy()[:-1]
+    bounds = np.append(np.flatnonzero(new_id), len(table))  # (n_ids + 1,)
+    features = table[columns]
+    times = table[time]
+    items = [
+        pd.DataFrame(
+            features.iloc[a:b].to_numpy(),
+            index=pd.Index(times.iloc[a:b], name=time),
+            columns=pd.Index(columns),
+        )
+        for a, b in zip(bounds[:-1], bounds[1:])
+    ]
+    index = pd.Index(ids.iloc[bounds[:-1]], name=id)
+    return pd.Series(items, index=index, dtype=object)
+
+
+def _check_long_table(df, id, time, columns):
+    """Validate ``to_sequences``' arguments; return the feature column list."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}.")
+    if df.shape[0] == 0:
+        raise ValueError("df is empty: it has no rows to turn into sequences.")
+    if id == time:
+        raise ValueError(f"id and time must be different columns, both are {id!r}.")
+    if columns is None:
+        columns = [c for c in df.columns if c not in (id, time)]
+    columns = list(columns)
+    missing = [c for c in [id, time, *columns] if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"Columns {missing} are not in df; its columns are {list(df.columns)}."
+        )
+    if id in columns or time in columns:
+        raise ValueError("columns must not include the id or the time column.")
+    if not columns:
+        raise ValueError("df has no feature columns besides the id and time columns.")
+    bad = [c for c in columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise ValueError(
+            f"Feature columns {bad} are not numeric." + _STRING_HINT
+            + " Or leave them out with columns=[...]."
+        )
+    if df[[id, time]].isna().to_numpy().any():
+        raise ValueError(
+            f"The {id!r} and {time!r} columns must not contain missing values."
+        )
+    duplicated = df.duplicated([id, time])
+    if duplicated.any():
+        pairs = list(df.loc[duplicated, [id, time]].itertuples(index=False, name=None))
+        raise ValueError(
+            f"df has {int(duplicated.sum())} duplicate ({id!r}, {time!r}) pairs, e.g. "
+            f"{pairs[:3]}; each sequence may have only one row per time. Aggregate "
+            "them first, e.g. df.groupby([id, time]).mean()."
+        )
+    return columns
