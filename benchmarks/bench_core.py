@@ -1,0 +1,167 @@
+"""Time the recurrent core against torch.nn.LSTM / torch.nn.GRU.
+
+For each (B, T, F, H) configuration of issue 2, in float32 with BLAS (and
+torch) limited to 2 threads, prints the median over ``--repeats`` runs of
+
+- forward only (torch under ``torch.no_grad()``),
+- forward + backward (sklstm ``backward`` with a random ``d_out``; torch
+  ``out.backward(d_out)`` with ``X.requires_grad`` so that both compute dX
+  and every weight gradient),
+
+for sklstm and, when torch is importable and has the same cell, for torch,
+with the ratio sklstm / torch (below 1 means sklstm is faster). The output is
+a markdown table for ``docs/benchmarks.md``.
+
+Usage::
+
+    python benchmarks/bench_core.py                    # full table
+    python benchmarks/bench_core.py --quick            # 2 small configs, 3 repeats
+    python benchmarks/bench_core.py --variants lstm,gru,peephole --repeats 11
+"""
+
+import argparse
+import platform
+import statistics
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from sklstm.core import VARIANTS, RecurrentLayer
+
+try:
+    import torch
+except ImportError:  # torch is an optional benchmark dependency
+    torch = None
+
+CONFIGS = [  # (B, T, F, H)
+    (64, 50, 8, 32),
+    (128, 100, 16, 64),
+    (256, 100, 32, 128),
+    (32, 400, 1, 64),
+    (512, 28, 28, 128),
+]
+THREADS = 2
+TORCH_MODULES = {"lstm": "LSTM", "gru": "GRU"}
+
+
+def median_time(run, repeats, warmup=2):
+    """Median wall time of ``run()`` in milliseconds, after ``warmup`` calls."""
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def make_data(B, T, F, H, seed=0):
+    """Realistic float32 input X (B, T, F) and upstream gradient d_out (B, T, H)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((B, T, F)).astype(np.float32)
+    d_out = (0.1 * rng.standard_normal((B, T, H))).astype(np.float32)
+    return X, d_out
+
+
+def time_sklstm(variant, X, d_out, repeats):
+    """(forward ms, forward+backward ms) of one sklstm layer."""
+    _, _, F = X.shape
+    layer = RecurrentLayer(variant, input_size=F, hidden_size=d_out.shape[2],
+                           random_state=0, dtype="float32")
+
+    def forward():
+        layer.forward(X)
+
+    def forward_backward():
+        _, cache = layer.forward(X)
+        layer.backward(d_out, cache)
+
+    return median_time(forward, repeats), median_time(forward_backward, repeats)
+
+
+def time_torch(variant, X, d_out, repeats):
+    """(forward ms, forward+backward ms) of the torch module, or (None, None)."""
+    if torch is None or variant not in TORCH_MODULES:
+        return None, None
+    torch.manual_seed(0)
+    module_class = getattr(torch.nn, TORCH_MODULES[variant])
+    module = module_class(X.shape[2], d_out.shape[2], num_layers=1, batch_first=True).float()
+    X_t = torch.from_numpy(X).requires_grad_()
+    d_out_t = torch.from_numpy(d_out)
+
+    def forward():
+        with torch.no_grad():
+            module(X_t)
+
+    def forward_backward():
+        module.zero_grad(set_to_none=True)
+        X_t.grad = None
+        out, _ = module(X_t)
+        out.backward(d_out_t)
+
+    return median_time(forward, repeats), median_time(forward_backward, repeats)
+
+
+def ratio(ours, theirs):
+    return "n/a" if theirs is None else f"{ours / theirs:.2f}"
+
+
+def milliseconds(value):
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def run(variants, configs, repeats):
+    """Print the markdown table; return its rows as dicts."""
+    header = ("| variant | B | T | F | H | fwd sklstm (ms) | fwd torch (ms) | fwd ratio "
+              "| fwd+bwd sklstm (ms) | fwd+bwd torch (ms) | fwd+bwd ratio |")
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    rows = []
+    for variant in variants:
+        for B, T, F, H in configs:
+            X, d_out = make_data(B, T, F, H)
+            ours = time_sklstm(variant, X, d_out, repeats)
+            theirs = time_torch(variant, X, d_out, repeats)
+            print(f"| {variant} | {B} | {T} | {F} | {H} "
+                  f"| {milliseconds(ours[0])} | {milliseconds(theirs[0])} | {ratio(ours[0], theirs[0])} "
+                  f"| {milliseconds(ours[1])} | {milliseconds(theirs[1])} | {ratio(ours[1], theirs[1])} |",
+                  flush=True)
+            rows.append({"variant": variant, "config": (B, T, F, H),
+                         "sklstm": ours, "torch": theirs})
+    return rows
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per cell (median)")
+    parser.add_argument("--variants", default="lstm,gru",
+                        help=f"comma-separated, from {', '.join(VARIANTS)}")
+    parser.add_argument("--quick", action="store_true",
+                        help="only the first two configurations, 3 repeats")
+    args = parser.parse_args(argv)
+    args.variants = [name.strip() for name in args.variants.split(",") if name.strip()]
+    unknown = [name for name in args.variants if name not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variants {unknown}; expected names from {VARIANTS}")
+    if args.repeats < 1:
+        parser.error("--repeats must be >= 1")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    configs = CONFIGS[:2] if args.quick else CONFIGS
+    repeats = 3 if args.quick else args.repeats
+    torch_version = "not installed" if torch is None else torch.__version__
+    print(f"numpy {np.__version__}, torch {torch_version}, python {platform.python_version()}, "
+          f"{platform.machine()}, {THREADS} threads, float32, median of {repeats}\n")
+    if torch is not None:
+        torch.set_num_threads(THREADS)
+    with threadpool_limits(THREADS):
+        run(args.variants, configs, repeats)
+
+
+if __name__ == "__main__":
+    main()
