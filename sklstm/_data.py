@@ -405,9 +405,9 @@ def _window_misuse_message(window, input_format):
 def _input_format(X):
     """Which reader handles X: ``"2d"``, ``"3d"`` or ``"ragged"``.
 
-    Anything that is not clearly 3-D or ragged goes to ``"2d"``, whose reader
-    (scikit-learn's ``check_array``) rejects 1-D, sparse, >3-D and odd input with
-    scikit-learn's own messages.
+    Arrays of 3 or more dimensions go to ``"3d"`` (whose reader rejects > 3). Anything
+    else that is not clearly ragged goes to ``"2d"``, whose reader (scikit-learn's
+    ``check_array``) rejects 1-D, sparse and odd input with scikit-learn's messages.
     """
     if sp.issparse(X) or isinstance(X, pd.DataFrame):
         return "2d"
@@ -416,18 +416,18 @@ def _input_format(X):
     ):
         return "ragged" if _holds_sequences(X) else "2d"
     if isinstance(X, (list, tuple)):
-        if any(isinstance(item, _SEQUENCE_ITEM_TYPES) for item in X):
+        if len(X) == 0 or any(isinstance(item, _SEQUENCE_ITEM_TYPES) for item in X):
             return "ragged"
         try:
             ndim = np.asarray(X).ndim
         except ValueError:  # nested lists of unequal lengths
             return "ragged" if _holds_sequences(X) else "2d"
-        return "3d" if ndim == 3 else "2d"
+        return "3d" if ndim >= 3 else "2d"
     try:
         ndim = np.asarray(X).ndim
     except Exception:  # let check_array report it
         return "2d"
-    return "3d" if ndim == 3 else "2d"
+    return "3d" if ndim >= 3 else "2d"
 
 
 def _holds_sequences(items):
@@ -461,11 +461,17 @@ def _validate_2d(estimator, X, *, reset, dtype):
 
 
 def _check_3d(X, estimator, dtype):
-    """3-D X as a float array (n_samples, n_timesteps, n_features)."""
+    """3-D X as a float array (n_samples, n_timesteps, n_features); >3-D raises."""
     with _explain_string_errors():
         X = check_array(
             X, allow_nd=True, dtype=dtype, input_name="X", estimator=estimator
         )  # (n, T, F)
+    if X.ndim != 3:
+        raise ValueError(
+            f"Found an X with {X.ndim} dimensions, shape {X.shape}. Expected a 3-D "
+            "(n_samples, n_timesteps, n_features) or 2-D (n_samples, n_timesteps) "
+            "array, or a ragged container of (T_i, n_features) sequences."
+        )
     if X.shape[1] == 0 or X.shape[2] == 0:
         raise ValueError(
             f"Found a 3-D X of shape {X.shape}: every sequence needs at least one "
@@ -504,7 +510,8 @@ def _stack_ragged(X, dtype):
     _check_items_agree(arrays)
     names = _common_feature_names(items)
     target = _resolve_dtype(dtype, [a.dtype for a in arrays])
-    values = np.concatenate(arrays, axis=0, dtype=target, casting="unsafe")  # (N, F)
+    with np.errstate(over="ignore"):  # overflow to inf is reported just below
+        values = np.concatenate(arrays, axis=0, dtype=target, casting="unsafe")  # (N, F)
     lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
     _check_finite_items(values, lengths, target)
     return RaggedSequences(
@@ -732,7 +739,7 @@ def to_sequences(df, id, time, columns=None):
     Examples
     --------
     >>> import pandas as pd
-    >>> from sklstm import to_sequences
+    >>> from sklstm._data import to_sequences  # exported as sklstm.to_sequences
     >>> long = pd.DataFrame({"patient": [2, 1, 2, 1, 2], "hour": [1, 0, 0, 1, 2],
     ...                      "pulse": [80., 60., 82., 61., 79.]})
     >>> seqs = to_sequences(long, id="patient", time="hour")
