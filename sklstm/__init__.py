@@ -2,3 +2,5 @@
 scikit-learn estimators, on a pure NumPy core."""
 
 __version__ = "0.1.0"
+
+from ._estimators import LSTMClassifier, LSTMRegressor  # noqa: E402

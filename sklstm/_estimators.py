@@ -1,0 +1,999 @@
+"""LSTMClassifier and LSTMRegressor: recurrent networks as scikit-learn estimators.
+
+The estimators validate inputs and hyperparameters, own the fitted attributes
+and translate between labels and network outputs. The network
+(:mod:`sklstm._network`), the losses (:mod:`sklstm._losses`), the optimizers
+(:mod:`sklstm._optimizers`) and the loop (:mod:`sklstm._training`) do the
+numerical work; nothing here knows the gate algebra of any cell.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from joblib.parallel import get_active_backend
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+)
+from threadpoolctl import threadpool_limits
+
+from ._data import minibatches, validate_sequences
+from ._losses import LOSS_FOR_ACTIVATION, OUT_ACTIVATIONS
+from ._network import POOLINGS, RecurrentNetwork
+from ._optimizers import OPTIMIZERS
+from ._param_validation import Interval, Options, StrOptions, _fit_context
+from ._training import (
+    History,
+    LoopSettings,
+    TrainData,
+    fit_loop,
+)
+from .core import VARIANTS
+
+# Elements of one (B, T, H) activation array allowed per prediction batch.
+_PREDICT_BUDGET = 2**22
+_AUTO_BATCH_SIZE = 64
+
+
+def _in_joblib_worker():
+    """True when running inside a joblib worker (process or thread)."""
+    backend, _ = get_active_backend()
+    return getattr(backend, "nesting_level", 0) >= 1
+
+
+class _BlasLimit:
+    """Limit BLAS to one thread inside joblib workers, do nothing elsewhere.
+
+    joblib's loky workers already start with one BLAS thread per worker
+    (``cpu_count() // n_jobs``) through environment variables; its threading
+    backend does not, so ``GridSearchCV(n_jobs=2, backend="threading")`` would
+    run 2 x 2 BLAS threads on 2 cores without this.
+    """
+
+    def __enter__(self):
+        self._limit = threadpool_limits(1, "blas") if _in_joblib_worker() else None
+        return self
+
+    def __exit__(self, *exc):
+        if self._limit is not None:
+            self._limit.restore_original_limits()
+
+
+class BaseRecurrent(BaseEstimator):
+    """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
+
+    Not meant to be used directly; see the subclasses for the parameters.
+    """
+
+    _parameter_constraints: dict = {
+        "variant": [StrOptions(set(VARIANTS))],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "forget_bias": [Interval(Real, None, None, closed="neither")],
+        "solver": [StrOptions(set(OPTIMIZERS))],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "dtype": [StrOptions({"float32", "float64"})],
+        "window": [None, Interval(Integral, 1, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        variant="lstm",
+        hidden_size=32,
+        *,
+        num_layers=1,
+        bidirectional=False,
+        pooling="last",
+        dropout=0.0,
+        forget_bias=1.0,
+        solver="adam",
+        learning_rate_init=0.005,
+        batch_size="auto",
+        max_iter=100,
+        alpha=1e-4,
+        clip_norm=5.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+        random_state=None,
+        verbose=False,
+        warm_start=False,
+        dtype="float32",
+        window=None,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+    ):
+        self.variant = variant
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.forget_bias = forget_bias
+        self.solver = solver
+        self.learning_rate_init = learning_rate_init
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.alpha = alpha
+        self.clip_norm = clip_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.dtype = dtype
+        self.window = window
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    # -- subclass hooks ---------------------------------------------------------
+    def _check_y(self, y):
+        """Validated targets, as the subclass takes them."""
+        raise NotImplementedError
+
+    def _weigh_classes(self, y, sample_weight, incremental):
+        """Sample weights (n_samples,) times any class weights."""
+        return sample_weight
+
+    def _encode_targets(self, y, *, first_pass, incremental):
+        """Targets -> Y (n_samples, n_outputs) in ``dtype``, for the loss."""
+        raise NotImplementedError
+
+    def _out_activation(self):
+        raise NotImplementedError
+
+    def _decode(self, raw):
+        """Raw network output (n_samples, n_outputs) -> predictions."""
+        raise NotImplementedError
+
+    def _score_predictions(self, y, y_pred, sample_weight):
+        raise NotImplementedError
+
+    def _split_stratify(self, y):
+        """Labels to stratify the early-stopping split by, or None."""
+        return None
+
+    # -- network and optimizer --------------------------------------------------
+    def _network(self):
+        """The trained network, assembled from ``layers_`` and ``head_`` (no copy)."""
+        return RecurrentNetwork(self.layers_, self.head_, pooling=self.pooling,
+                                dropout=self.dropout)
+
+    def _initialize(self, n_features, Y, sample_weight, rng):
+        network = RecurrentNetwork.build(
+            self.variant, n_features, self.hidden_size, Y.shape[1],
+            num_layers=self.num_layers, bidirectional=self.bidirectional,
+            forget_bias=self.forget_bias, random_state=rng, dtype=self.dtype)
+        network.head["head_b"][:] = self._initial_bias(Y, sample_weight)
+        self.layers_ = network.layers
+        self.head_ = network.head
+        self.n_outputs_ = Y.shape[1]
+        self.out_activation_ = self._out_activation()
+        self._optimizer = None
+        self._history = History.start(self.early_stopping)
+
+    def _initial_bias(self, Y, sample_weight):
+        """Initial head bias (n_outputs,); zero unless a subclass knows better."""
+        return 0.0
+
+    def _make_optimizer(self, params):
+        """A new optimizer, or the current one (with its state) given new settings."""
+        kind = OPTIMIZERS[self.solver]
+        optimizer = getattr(self, "_optimizer", None)
+        if not isinstance(optimizer, kind):
+            if self.solver == "adam":
+                optimizer = kind(params, self.learning_rate_init, self.beta_1,
+                                 self.beta_2, self.epsilon)
+            else:
+                optimizer = kind(params, self.learning_rate_init, self.momentum,
+                                 self.nesterovs_momentum)
+        for name, value in self._optimizer_settings().items():
+            setattr(optimizer, name, value)
+        return optimizer
+
+    def _optimizer_settings(self):
+        if self.solver == "adam":
+            return {"learning_rate_init": float(self.learning_rate_init),
+                    "beta_1": self.beta_1, "beta_2": self.beta_2,
+                    "epsilon": self.epsilon}
+        return {"learning_rate": float(self.learning_rate_init),
+                "momentum": self.momentum, "nesterov": self.nesterovs_momentum}
+
+    def _loop_settings(self, n_train):
+        if self.batch_size == "auto":
+            batch_size = min(_AUTO_BATCH_SIZE, n_train)
+        else:
+            batch_size = int(min(self.batch_size, n_train))
+        return LoopSettings(
+            loss=LOSS_FOR_ACTIVATION[self.out_activation_], max_iter=self.max_iter,
+            batch_size=batch_size, shuffle=self.shuffle, alpha=self.alpha,
+            clip_norm=self.clip_norm, tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            early_stopping=self.early_stopping, verbose=bool(self.verbose))
+
+    # -- fitting ----------------------------------------------------------------
+    def _validate_fit_inputs(self, X, y, sample_weight, first_pass, incremental):
+        """Check everything, in an order that changes no fitted attribute before
+        the last check has passed (the label encoder is set last)."""
+        dataset = validate_sequences(self, X, reset=first_pass, window=self.window,
+                                     dtype=np.dtype(self.dtype))
+        y = self._check_y(y)
+        check_consistent_length(dataset.lengths, y)
+        sample_weight = _check_sample_weight(sample_weight, dataset.lengths,
+                                             dtype=np.dtype(self.dtype),
+                                             ensure_non_negative=True)
+        sample_weight = self._weigh_classes(y, sample_weight, incremental)
+        Y = self._encode_targets(y, first_pass=first_pass, incremental=incremental)
+        return dataset, y, Y, sample_weight
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        first_pass = not hasattr(self, "layers_") or not (self.warm_start or incremental)
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        dataset, y, Y, sample_weight = self._validate_fit_inputs(
+            X, y, sample_weight, first_pass, incremental)
+        rng = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(dataset.n_features, Y, sample_weight, rng)
+        elif Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {Y.shape[1]} outputs; the model was fitted "
+                             f"with {self.n_outputs_}.")
+        train, score_fn = self._train_and_validation(dataset, y, Y, sample_weight,
+                                                     rng)
+        network = self._network()
+        self._optimizer = self._make_optimizer(network.params)
+        history = self._current_history()
+        history.n_iter = 0  # as in MLPClassifier: the epochs of this call
+        with _BlasLimit():
+            fit_loop(network, self._optimizer, train,
+                     self._loop_settings(train.dataset.n_samples), history, rng,
+                     score_fn=score_fn, incremental=incremental)
+        self._store_history(history)
+        return self
+
+    def _current_history(self):
+        history = getattr(self, "_history", None)
+        return History.start(self.early_stopping) if history is None else history
+
+    def _store_history(self, history):
+        self._history = history
+        self.n_iter_ = history.n_iter
+        self.t_ = history.t
+        self.loss_curve_ = history.loss_curve
+        self.best_loss_ = history.best_loss
+        self.validation_scores_ = history.validation_scores
+        self.best_validation_score_ = history.best_validation_score
+
+    def _train_and_validation(self, dataset, y, Y, sample_weight, rng):
+        """TrainData for the loop and the validation score function (or None)."""
+        if not self.early_stopping:
+            return TrainData(dataset, Y, sample_weight), None
+        train_idx, val_idx = self._validation_split(dataset.n_samples, y, rng)
+        val = dataset.subset(val_idx)
+        y_val, sw_val = y[val_idx], sample_weight[val_idx]
+
+        def score_fn(network):
+            raw = self._raw_output(val, network)
+            return self._score_predictions(y_val, self._decode(raw), sw_val)
+
+        train = TrainData(dataset.subset(train_idx), Y[train_idx],
+                          sample_weight[train_idx])
+        return train, score_fn
+
+    def _validation_split(self, n_samples, y, rng):
+        """(train indices, validation indices); in window mode the last rows."""
+        if self.window is not None:
+            n_val = int(np.ceil(self.validation_fraction * n_samples))
+            split = (np.arange(n_samples - n_val), np.arange(n_samples - n_val,
+                                                             n_samples))
+        else:
+            split = train_test_split(np.arange(n_samples), random_state=rng,
+                                     test_size=self.validation_fraction,
+                                     stratify=self._split_stratify(y))
+        if len(split[1]) < 2:
+            raise ValueError("The validation set is too small. Increase "
+                             "'validation_fraction' or the size of your dataset.")
+        return split
+
+    # -- prediction -------------------------------------------------------------
+    def _raw_output(self, dataset, network):
+        """Raw network output (n_samples, n_outputs), computed in batches."""
+        raw = np.empty((dataset.n_samples, self.n_outputs_), dtype=self.dtype)
+        for idx in self._predict_batches(dataset):
+            X, lengths = dataset.batch(idx)  # (b, T_b, F), (b,)
+            raw[idx], _ = network.forward(X, lengths, training=False)
+        return raw
+
+    def _predict_batches(self, dataset):
+        width = self.hidden_size * (2 if self.bidirectional else 1)
+        longest = int(dataset.lengths.max()) if dataset.n_samples else 1
+        batch_size = max(1, _PREDICT_BUDGET // (longest * width))
+        return minibatches(dataset.lengths, batch_size, shuffle=False,
+                           random_state=None)
+
+    def _raw_predict(self, X):
+        """Validate X; raw network output (n_samples, n_outputs)."""
+        check_is_fitted(self)
+        dataset = validate_sequences(self, X, reset=False, window=self.window,
+                                     dtype=np.dtype(self.dtype))
+        return self._raw_output(dataset, self._network())
+
+    def predict(self, X):
+        """Predict with the trained network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Sequences: a 3-D array, or a 2-D array or DataFrame whose rows are
+            univariate sequences.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted class labels (classifier) or values (regressor).
+        """
+        return self._decode(self._raw_predict(X))
+
+    def trace(self, X, layer=-1, direction=0):
+        """Internal activations of one layer, as the trained network computes them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Sequences, in any format that ``predict`` takes.
+        layer : int, default=-1
+            Index into ``layers_`` (negative counts from the top).
+        direction : {0, 1}, default=0
+            0 for the forward layer, 1 for the reverse one (bidirectional only).
+
+        Returns
+        -------
+        internals : dict of str to ndarray of shape (n_samples, n_timesteps, \
+                hidden_size)
+            ``RecurrentLayer.trace`` of that layer: ``"hidden"``, ``"cell"``
+            where the variant has one, and each gate by name; NaN past each
+            sequence's length. Its input is the lower layers' output in eval
+            mode (no dropout).
+        """
+        check_is_fitted(self)
+        dataset = validate_sequences(self, X, reset=False, window=self.window,
+                                     dtype=np.dtype(self.dtype))
+        layer = range(len(self.layers_))[layer]
+        if direction not in range(len(self.layers_[layer])):
+            raise ValueError(f"direction must be in {list(range(len(self.layers_[layer])))}"
+                             f", got {direction!r}.")
+        return self._trace_batches(dataset, layer, direction)
+
+    def _trace_batches(self, dataset, layer, direction):
+        network, result = self._network(), {}
+        shape = (dataset.n_samples, int(dataset.lengths.max()), self.hidden_size)
+        for idx in self._predict_batches(dataset):
+            X, lengths = dataset.batch(idx)
+            for name, values in network.trace(X, lengths, layer, direction).items():
+                out = result.setdefault(name, np.full(shape, np.nan, values.dtype))
+                out[idx, :values.shape[1]] = values
+        return result
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy (classifier) or R^2 (regressor) on the given data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Test sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+        """
+        return self._score_predictions(y, self.predict(X), sample_weight)
+
+    # -- persistence and tags ---------------------------------------------------
+    def __getstate__(self):
+        """Pickle configuration and weights only: no optimizer moments or history
+        buffers. A loaded model predicts exactly as before; ``warm_start`` and
+        ``partial_fit`` on it start a fresh optimizer."""
+        state = super().__getstate__()
+        state.pop("_optimizer", None)
+        state.pop("_history", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "loss_curve_" in state:
+            self._history = History(
+                loss_curve=self.loss_curve_, validation_scores=self.validation_scores_,
+                best_loss=self.best_loss_,
+                best_validation_score=self.best_validation_score_,
+                n_iter=self.n_iter_, t=self.t_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
+        tags.non_deterministic = False
+        return tags
+
+
+_PARAMETERS_DOC = """\
+    variant : str, default="lstm"
+        The recurrent cell: any name in ``sklstm.core.VARIANTS`` ("lstm",
+        "gru", "peephole", "rnn", ...).
+
+    hidden_size : int, default=32
+        Units per recurrent layer and direction.
+
+    num_layers : int, default=1
+        Stacked recurrent layers; each takes the (concatenated) outputs of the
+        one below.
+
+    bidirectional : bool, default=False
+        Add a layer reading each sequence backwards beside every forward layer.
+
+    pooling : {"last", "mean"}, default="last"
+        How the top layer's outputs become one vector per sequence: the last
+        valid hidden state of each direction (for the reverse direction the
+        state at step 0, after reading the whole sequence backwards), or the
+        mean over the valid steps.
+
+    dropout : float, default=0.0
+        Inverted-dropout rate between layers and before the dense head, in
+        training only.
+
+    forget_bias : float, default=1.0
+        Initial forget-gate bias (Jozefowicz et al. 2015); ignored by cells
+        without a forget gate.
+
+    solver : {"adam", "sgd"}, default="adam"
+        Adam, or stochastic gradient descent with (Nesterov) momentum.
+
+    learning_rate_init : float, default=0.005
+        Step size. Recurrent nets with Adam train well at 1e-3 to 1e-2; for
+        "sgd" try 0.05 to 0.5.
+
+    batch_size : int or "auto", default="auto"
+        Sequences per minibatch; "auto" is ``min(64, n_samples)``. Batches
+        group sequences of similar length.
+
+    max_iter : int, default=100
+        Maximum number of epochs (passes over the training set).
+
+    alpha : float, default=1e-4
+        L2 penalty on every weight array (not the biases), divided by the
+        batch's total sample weight as in ``MLPClassifier``.
+
+    clip_norm : float or None, default=5.0
+        Global L2 norm the gradient is clipped to before each step; None turns
+        clipping off.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training set and stop when the
+        validation score has not improved by ``tol`` for ``n_iter_no_change``
+        epochs; the best weights are restored. The split is random (stratified
+        for single-output classification), except with ``window``, where it is
+        the last rows in time order.
+
+    validation_fraction : float, default=0.1
+        Share of the training set held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of ``tol`` before training stops.
+
+    tol : float, default=1e-4
+        Smallest improvement of the training loss (or the validation score
+        with early stopping) that counts.
+
+    shuffle : bool, default=True
+        Shuffle the minibatches every epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. An int gives identical models on every fit.
+
+    verbose : bool or int, default=False
+        Print one line per epoch: its number, training loss, validation score
+        (with early stopping) and elapsed seconds.
+
+    warm_start : bool, default=False
+        Continue from the current weights (and optimizer state) on the next
+        call to ``fit`` instead of reinitialising.
+
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of weights and computations. float32 is about twice as fast.
+
+    window : int or None, default=None
+        Window length for one long time series given as a 2-D array (see
+        ``sklstm._data.validate_sequences``); None reads the data as one
+        sequence per sample.
+
+    momentum : float, default=0.9
+        Momentum of "sgd".
+
+    nesterovs_momentum : bool, default=True
+        Nesterov's momentum for "sgd".
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment estimate.
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment estimate.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+"""
+
+_ATTRIBUTES_DOC = """\
+    n_features_in_ : int
+        Features seen during fit: per time step for 3-D input, the number of
+        columns (time steps) for 2-D univariate rows.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when X was a DataFrame with string column names.
+
+    n_outputs_ : int
+        Outputs of the dense head.
+
+    out_activation_ : str
+        Output activation: "identity", "logistic" or "softmax".
+
+    layers_ : list of tuple of RecurrentLayer
+        One tuple per layer, bottom to top, with one
+        :class:`sklstm.core.RecurrentLayer` per direction (forward first).
+
+    head_ : dict of ndarray
+        The dense head: ``"head_W"`` (n_directions * hidden_size, n_outputs)
+        and ``"head_b"`` (n_outputs,).
+
+    n_iter_ : int
+        Epochs run by the last call to ``fit`` or ``partial_fit``.
+
+    t_ : int
+        Training samples seen by the optimizer, over all calls.
+
+    loss_curve_ : list of float
+        Training loss (with the L2 term) of every epoch, over all calls.
+
+    best_loss_ : float or None
+        Lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        Validation score of every epoch with early stopping, else None.
+
+    best_validation_score_ : float or None
+        Best validation score with early stopping, else None.
+"""
+
+_NOTES_DOC = """\
+    The network is a stack of :class:`sklstm.core.RecurrentLayer` objects
+    (pure NumPy, exact backpropagation through time), a pooling step and a
+    dense head, trained by minibatch Adam or SGD on the loss of
+    ``MLPClassifier`` / ``MLPRegressor``, with global gradient-norm clipping.
+
+    Pickles and ``joblib.dump`` files hold the configuration and the weights
+    only: the optimizer's moment estimates are dropped, so a loaded model
+    predicts exactly as before, and ``warm_start`` or ``partial_fit`` on it
+    continues from its weights with a fresh optimizer. Within one session the
+    optimizer state carries over between calls.
+
+    Inside joblib workers (``GridSearchCV(n_jobs=...)``), ``fit`` runs BLAS on
+    one thread so that parallel fits do not oversubscribe the cores.
+"""
+
+
+def _docstring(template):
+    """Fill the shared parameter, attribute and notes sections into a docstring."""
+    def decorate(cls):
+        cls.__doc__ = template.format(parameters=_PARAMETERS_DOC.rstrip(),
+                                      attributes=_ATTRIBUTES_DOC.rstrip(),
+                                      notes=_NOTES_DOC.rstrip())
+        return cls
+    return decorate
+
+
+@_docstring("""Recurrent-network classifier (LSTM, GRU and their variants).
+
+    Reads each sample as a sequence, runs it through recurrent layers, pools
+    the outputs and classifies with a dense head: softmax for multiclass,
+    logistic for binary and multilabel targets. Behaves like
+    :class:`~sklearn.neural_network.MLPClassifier` wherever it can.
+
+    Parameters
+    ----------
+{parameters}
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``: a dict
+        ``{{label: weight}}``, or "balanced" for ``n_samples / (n_classes *
+        np.bincount(y))``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (for multilabel targets, the label indices).
+
+{attributes}
+
+    See Also
+    --------
+    LSTMRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : Feed-forward counterpart.
+
+    Notes
+    -----
+{notes}
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 5, 2))                 # 40 sequences, 5 steps
+    >>> y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    >>> clf = LSTMClassifier(hidden_size=8, max_iter=30, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    """)
+class LSTMClassifier(ClassifierMixin, BaseRecurrent):
+    _parameter_constraints: dict = {
+        **BaseRecurrent._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        variant="lstm",
+        hidden_size=32,
+        *,
+        num_layers=1,
+        bidirectional=False,
+        pooling="last",
+        dropout=0.0,
+        forget_bias=1.0,
+        solver="adam",
+        learning_rate_init=0.005,
+        batch_size="auto",
+        max_iter=100,
+        alpha=1e-4,
+        clip_norm=5.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+        random_state=None,
+        verbose=False,
+        warm_start=False,
+        dtype="float32",
+        window=None,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        class_weight=None,
+    ):
+        super().__init__(
+            variant=variant, hidden_size=hidden_size, num_layers=num_layers,
+            bidirectional=bidirectional, pooling=pooling, dropout=dropout,
+            forget_bias=forget_bias, solver=solver,
+            learning_rate_init=learning_rate_init, batch_size=batch_size,
+            max_iter=max_iter, alpha=alpha, clip_norm=clip_norm,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol, shuffle=shuffle,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            dtype=dtype, window=window, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon,
+        )
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to sequences X and labels y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Training sequences: a 3-D array, or a 2-D array or DataFrame whose
+            rows are univariate sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights; multiplied by ``class_weight``.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """One epoch over (X, y), continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever be seen; required on the first call,
+            ignored after.
+
+        Returns
+        -------
+        self : LSTMClassifier
+            The updated estimator.
+        """
+        if _check_partial_fit_first_call(self, classes):
+            binarizer = LabelBinarizer()
+            is_multilabel = type_of_target(y).startswith("multilabel")
+            binarizer.fit(y if is_multilabel else classes)
+            self._label_binarizer = binarizer
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Sequences.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_`` (for multilabel targets,
+            the probability of each label).
+        """
+        proba = OUT_ACTIVATIONS[self.out_activation_](self._raw_predict(X))
+        if self.out_activation_ == "logistic" and self.n_outputs_ == 1:
+            return np.hstack([1 - proba, proba])
+        return proba
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Sequences.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        proba = self.predict_proba(X)
+        return np.log(proba, out=proba)
+
+    def _check_y(self, y):
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        return y
+
+    def _weigh_classes(self, y, sample_weight, incremental):
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError("class_weight='balanced' is not supported by "
+                             "partial_fit; pass a dict of class weights.")
+        weights = compute_sample_weight(self.class_weight, y)
+        return sample_weight * weights.astype(sample_weight.dtype)
+
+    def _encode_targets(self, y, *, first_pass, incremental):
+        if first_pass and not incremental:
+            binarizer = LabelBinarizer().fit(y)
+        else:
+            binarizer = self._label_binarizer
+            self._check_known_classes(y, binarizer)
+        Y = binarizer.transform(y).astype(self.dtype)  # (n, n_outputs)
+        self._label_binarizer = binarizer
+        self.classes_ = binarizer.classes_
+        return Y
+
+    def _check_known_classes(self, y, binarizer):
+        classes = unique_labels(y)
+        if self.warm_start and set(classes) != set(binarizer.classes_):
+            raise ValueError("warm_start can only be used where `y` has the same "
+                             f"classes as in the previous call to fit. Previously "
+                             f"got {binarizer.classes_}, `y` has {classes}")
+        if len(np.setdiff1d(classes, binarizer.classes_)):
+            raise ValueError(f"`y` has classes not in `self.classes_`. "
+                             f"`self.classes_` has {binarizer.classes_}. "
+                             f"'y' has {classes}.")
+
+    def _out_activation(self):
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _decode(self, raw):
+        proba = OUT_ACTIVATIONS[self.out_activation_](raw)
+        if self.n_outputs_ == 1:
+            proba = proba.ravel()
+        return self._label_binarizer.inverse_transform(proba)
+
+    def _score_predictions(self, y, y_pred, sample_weight):
+        return accuracy_score(y, y_pred, sample_weight=sample_weight)
+
+    def _split_stratify(self, y):
+        return y if y.ndim == 1 else None
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+@_docstring("""Recurrent-network regressor (LSTM, GRU and their variants).
+
+    Reads each sample as a sequence, runs it through recurrent layers, pools
+    the outputs and predicts one or several values with a linear head trained
+    on the squared error. Behaves like
+    :class:`~sklearn.neural_network.MLPRegressor` wherever it can.
+
+    Parameters
+    ----------
+{parameters}
+
+    Attributes
+    ----------
+{attributes}
+
+    See Also
+    --------
+    LSTMClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : Feed-forward counterpart.
+
+    Notes
+    -----
+{notes}
+
+    The head's bias starts at the (weighted) mean of the targets. Targets far
+    from unit scale train slowly, as with ``MLPRegressor``: wrap the model in
+    :class:`~sklearn.compose.TransformedTargetRegressor` with a
+    ``StandardScaler``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm import LSTMRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 5, 2))                 # 40 sequences, 5 steps
+    >>> y = X[:, :, 0].mean(axis=1)
+    >>> reg = LSTMRegressor(hidden_size=8, max_iter=30, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    """)
+class LSTMRegressor(RegressorMixin, BaseRecurrent):
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to sequences X and targets y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Training sequences: a 3-D array, or a 2-D array or DataFrame whose
+            rows are univariate sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : LSTMRegressor
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over (X, y), continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps)
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : LSTMRegressor
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def _check_y(self, y):
+        y = check_array(y, ensure_2d=False, dtype=np.dtype(self.dtype),
+                        input_name="y")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return y
+
+    def _encode_targets(self, y, *, first_pass, incremental):
+        return y.reshape(len(y), -1)  # (n, n_outputs)
+
+    def _initial_bias(self, Y, sample_weight):
+        if not sample_weight.sum() > 0:
+            return 0.0
+        return np.average(Y, axis=0, weights=sample_weight)
+
+    def _out_activation(self):
+        return "identity"
+
+    def _decode(self, raw):
+        return raw.ravel() if self.n_outputs_ == 1 else raw
+
+    def _score_predictions(self, y, y_pred, sample_weight):
+        return r2_score(y, y_pred, sample_weight=sample_weight)
