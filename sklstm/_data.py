@@ -553,18 +553,29 @@ def _item_as_2d(item, i):
 
 
 def _pandas_item_as_array(item, i):
-    """DataFrame / Series item -> array; pandas missing values become NaN."""
-    dtypes = item.dtypes if isinstance(item, pd.DataFrame) else pd.Series([item.dtype])
+    """DataFrame / Series item -> numeric array; pandas missing values become NaN."""
+    array = item.to_numpy()
+    if array.dtype.kind in "biuf":  # all columns numeric: the common, fast case
+        return array
+    dtypes = item.dtypes if isinstance(item, pd.DataFrame) else [item.dtype]
     bad = [str(d) for d in dtypes if not pd.api.types.is_numeric_dtype(d)]
     if bad:
         raise ValueError(
             f"Sequence {i} of X has non-numeric columns (dtypes {sorted(set(bad))})."
             + _STRING_HINT
         )
-    array = item.to_numpy()
-    if array.dtype == object:  # nullable extension dtypes
-        array = item.to_numpy(dtype=np.float64, na_value=np.nan)
-    return array
+    return _numeric_frame_values(item, array)
+
+
+def _numeric_frame_values(frame, array=None):
+    """Numeric DataFrame / Series -> array; mixed or nullable dtypes -> float64 + NaN.
+
+    ``array`` is ``frame.to_numpy()`` when the caller has it already.
+    """
+    array = frame.to_numpy() if array is None else array
+    if array.dtype.kind in "biuf":
+        return array
+    return frame.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _numeric(array, i):
@@ -605,18 +616,15 @@ def _common_feature_names(items):
     """Column names shared by all items when every item is a DataFrame, else None."""
     if not all(isinstance(item, pd.DataFrame) for item in items):
         return None
-    names = _get_feature_names(items[0])
+    columns = items[0].columns
     for i, item in enumerate(items[1:], start=1):
-        other = _get_feature_names(item)
-        if (names is None) != (other is None) or (
-            names is not None and not np.array_equal(names, other)
-        ):
+        if not item.columns.equals(columns):
             raise ValueError(
                 f"Sequence {i} of X has columns {list(item.columns)}, but sequence 0 "
                 f"has {list(items[0].columns)}; all DataFrame items must have the same "
                 "columns in the same order."
             )
-    return names
+    return _get_feature_names(items[0])
 
 
 def _resolve_dtype(dtype, input_dtypes):
@@ -754,14 +762,11 @@ def to_sequences(df, id, time, columns=None):
     new_id = np.ones(len(table), dtype=bool)
     new_id[1:] = ids.to_numpy()[1:] != ids.to_numpy()[:-1]
     bounds = np.append(np.flatnonzero(new_id), len(table))  # (n_ids + 1,)
-    features = table[columns]
-    times = table[time]
+    values = _numeric_frame_values(table[columns])  # (n_rows, n_columns)
+    times = pd.Index(table[time], name=time)  # (n_rows,)
+    names = pd.Index(columns)
     items = [
-        pd.DataFrame(
-            features.iloc[a:b].to_numpy(),
-            index=pd.Index(times.iloc[a:b], name=time),
-            columns=pd.Index(columns),
-        )
+        pd.DataFrame(values[a:b], index=times[a:b], columns=names, copy=False)
         for a, b in zip(bounds[:-1], bounds[1:])
     ]
     index = pd.Index(ids.iloc[bounds[:-1]], name=id)

@@ -496,6 +496,18 @@ def test_to_sequences_explicit_columns_and_datetime_time():
     assert seqs["z"].index.is_monotonic_increasing
 
 
+def test_to_sequences_mixed_and_nullable_columns_are_numeric():
+    df = long_table().assign(
+        flag=[True, False, True, True, False, True],
+        n=pd.array([1, 2, None, 4, 5, 6], dtype="Int64"),
+    )
+    seqs = to_sequences(df, "sid", "t", columns=["a", "flag", "n"])
+    assert seqs["z"].to_numpy().dtype == np.float64
+    np.testing.assert_array_equal(seqs["z"]["n"], [np.nan, 5.0, 1.0])
+    data = validate_sequences(Est(), seqs.drop("z"), reset=True)
+    assert data.n_features == 3 and data.lengths.tolist() == [2, 1]
+
+
 def test_to_sequences_goes_into_validate_sequences():
     est = Est()
     data = validate_sequences(est, to_sequences(long_table(), "sid", "t"), reset=True)

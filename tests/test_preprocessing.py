@@ -217,6 +217,7 @@ def test_pipeline_with_a_sequence_classifier(kind):
     assert cross_val_score(pipe, X, y, cv=3).min() == 1.0
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("kind", ["2d", "3d", "list", "series"])
 def test_pipeline_with_lstm_classifier(kind):
     sklstm = pytest.importorskip("sklstm._estimators")
