@@ -17,8 +17,8 @@ overlap), so a windowed dataset costs O(rows x features) memory, and a padded
 ``(B, T_b, F)`` array is only built for the batch asked for.
 """
 
+import copy
 import numbers
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -165,14 +165,10 @@ class SequenceDataset:
             Same class, ``m`` sequences; ``values`` is not copied.
         """
         indices = np.asarray(indices, dtype=np.intp).reshape(-1)
-        out = type(self).__new__(type(self))
-        SequenceDataset.__init__(
-            out,
-            self.values,
-            self.starts[indices],
-            self.lengths[indices],
-            feature_names=self.feature_names,
-        )
+        out = copy.copy(self)  # shares values; keeps e.g. a window's `window`
+        out.starts = self.starts[indices]
+        out.lengths = self.lengths[indices]
+        out._layout = None  # values no longer tile the subset's sequences
         return out
 
     def unflatten(self, values):
@@ -447,7 +443,7 @@ def _explain_string_errors():
 
 
 def _validate_2d(estimator, X, *, reset, dtype):
-    """2-D X through scikit-learn's ``validate_data``: its checks, messages, warnings."""
+    """2-D X through scikit-learn's ``validate_data``: its checks and messages."""
     try:
         with _explain_string_errors():
             return validate_data(
@@ -511,7 +507,7 @@ def _stack_ragged(X, dtype):
     names = _common_feature_names(items)
     target = _resolve_dtype(dtype, [a.dtype for a in arrays])
     with np.errstate(over="ignore"):  # overflow to inf is reported just below
-        values = np.concatenate(arrays, axis=0, dtype=target, casting="unsafe")  # (N, F)
+        values = np.concatenate(arrays, dtype=target, casting="unsafe")  # (N, F)
     lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
     _check_finite_items(values, lengths, target)
     return RaggedSequences(

@@ -58,7 +58,8 @@ def ragged(lengths, n_features=2, seed=0):
 def test_3d_round_trip(as_list, dtype):
     X = rng().standard_normal((5, 4, 3))
     est = Est()
-    data = validate_sequences(est, X.tolist() if as_list else X, reset=True, dtype=dtype)
+    Xin = X.tolist() if as_list else X
+    data = validate_sequences(est, Xin, reset=True, dtype=dtype)
     assert isinstance(data, PaddedSequences)
     assert (data.n_samples, data.n_features, est.n_features_in_) == (5, 3, 3)
     assert not hasattr(est, "feature_names_in_")
@@ -81,7 +82,8 @@ def test_3d_other_length_at_predict_time_and_wrong_features():
 
 def test_reset_deletes_stale_feature_names():
     est = Est()
-    validate_sequences(est, pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}), reset=True)
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
+    validate_sequences(est, frame, reset=True)
     assert list(est.feature_names_in_) == ["a", "b"]
     validate_sequences(est, np.zeros((2, 3, 1)), reset=True)
     assert not hasattr(est, "feature_names_in_")
@@ -250,7 +252,8 @@ ERRORS = [
      "Sequence 1 of X holds values that are not numbers"),
     ([_frame_item(a=[1.0]), _frame_item(a=["x"])], ValueError,
      "Sequence 1 of X has non-numeric columns"),
-    ([np.ones((2, 2)), np.zeros((0, 2))], ValueError, "Sequence 1 of X has 0 time steps"),
+    ([np.ones((2, 2)), np.zeros((0, 2))], ValueError,
+     "Sequence 1 of X has 0 time steps"),
     ([np.ones((2, 2)), np.ones((2, 2)), np.ones((1, 3))], ValueError,
      "Sequence 2 of X has 3 features per time step, but sequence 0 has 2"),
     ([np.ones((2, 0))], ValueError, "0 features"),
@@ -327,7 +330,8 @@ def test_window_batches_equal_slow_windows(n_rows, window, n_features):
 )
 def test_window_batches_property(n_rows, window, picks):
     series = np.arange(n_rows * 2, dtype=float).reshape(n_rows, 2) + 1.0  # no zeros
-    data = validate_sequences(Est(), series, reset=True, window=window, dtype=np.float64)
+    data = validate_sequences(Est(), series, reset=True, window=window,
+                              dtype=np.float64)
     indices = [p % n_rows for p in picks]
     Xb, lengths = data.batch(indices)
     expected, expected_lengths = padded_by_hand(slow_windows(series, window), indices)
@@ -385,6 +389,14 @@ def test_subset_shares_storage_and_batches_alike():
         sub.unflatten(sub.values)
 
 
+def test_window_subset_keeps_window():
+    data = validate_sequences(Est(), np.arange(10.0)[:, None], reset=True, window=3)
+    sub = data.subset(np.arange(6, 10))  # e.g. the last rows, for validation
+    assert isinstance(sub, WindowedSequences) and sub.window == 3
+    np.testing.assert_array_equal(sub.batch([0])[0][0, :, 0], [4.0, 5.0, 6.0])
+    assert data.unflatten(data.values) is data.values
+
+
 def test_empty_batch():
     data = validate_sequences(Est(), np.zeros((3, 4, 2)), reset=True)
     Xb, lengths = data.batch([])
@@ -403,9 +415,11 @@ def test_dtype_list_keeps_listed_input_dtype():
     listed = [np.float64, np.float32]
     for make in (lambda a: a, lambda a: [a[0], a[1][:2]]):
         X32 = make(np.zeros((2, 3, 2), dtype=np.float32))
-        assert validate_sequences(Est(), X32, reset=True, dtype=listed).dtype == np.float32
+        data = validate_sequences(Est(), X32, reset=True, dtype=listed)
+        assert data.dtype == np.float32
         Xint = make(np.zeros((2, 3, 2), dtype=np.int64))
-        assert validate_sequences(Est(), Xint, reset=True, dtype=listed).dtype == np.float64
+        data = validate_sequences(Est(), Xint, reset=True, dtype=listed)
+        assert data.dtype == np.float64
 
 
 # ---------------------------------------------------------------------- minibatches
@@ -519,7 +533,8 @@ def test_to_sequences_goes_into_validate_sequences():
     "change, kwargs, exception, match",
     [
         (lambda df: df.iloc[:0], {}, ValueError, "df is empty"),
-        (lambda df: df, {"id": "nope"}, ValueError, "Columns \\['nope'\\] are not in df"),
+        (lambda df: df, {"id": "nope"}, ValueError,
+         "Columns \\['nope'\\] are not in df"),
         (lambda df: df, {"columns": ["a", "c"]}, ValueError, "\\['c'\\] are not in df"),
         (lambda df: pd.concat([df, df.iloc[:1]]), {}, ValueError,
          "1 duplicate \\('sid', 't'\\) pairs, e.g. \\[\\('z', 2\\)\\]"),

@@ -135,7 +135,8 @@ def test_dataframe_items_names_and_checks():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_3d_round_trip_and_other_length(dtype):
-    X = (np.random.RandomState(2).standard_normal((6, 4, 2)) * [3, 0.1] + 1).astype(dtype)
+    X = np.random.RandomState(2).standard_normal((6, 4, 2)) * [3, 0.1] + 1
+    X = X.astype(dtype)
     scaler = SequenceScaler().fit(X)
     Xt = scaler.transform(X)
     assert Xt.shape == X.shape and Xt.dtype == dtype
