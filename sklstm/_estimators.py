@@ -265,6 +265,9 @@ class BaseRecurrent(BaseEstimator):
         the last check has passed (the label encoder is set last)."""
         dataset = validate_sequences(self, X, reset=first_pass, window=self.window,
                                      dtype=np.dtype(self.dtype))
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but "
+                             "the target y is None.")
         y = self._check_y(y)
         check_consistent_length(dataset.lengths, y)
         sample_weight = _check_sample_weight(sample_weight, dataset.lengths,
@@ -345,8 +348,12 @@ class BaseRecurrent(BaseEstimator):
 
     # -- prediction -------------------------------------------------------------
     def _raw_output(self, dataset, network):
-        """Raw network output (n_samples, n_outputs), computed in batches."""
-        raw = np.empty((dataset.n_samples, self.n_outputs_), dtype=self.dtype)
+        """Raw network output (n_samples, n_outputs), computed in batches.
+
+        Whatever ``dtype`` the network computes in, the result is float64, the
+        precision scikit-learn expects of predictions.
+        """
+        raw = np.empty((dataset.n_samples, self.n_outputs_), dtype=np.float64)
         for idx in self._predict_batches(dataset):
             X, lengths = dataset.batch(idx)  # (b, T_b, F), (b,)
             raw[idx], _ = network.forward(X, lengths, training=False)
@@ -810,7 +817,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
             Probabilities in the order of ``classes_`` (for multilabel targets,
             the probability of each label).
         """
-        proba = OUT_ACTIVATIONS[self.out_activation_](self._raw_predict(X))
+        raw = self._raw_predict(X)
+        proba = OUT_ACTIVATIONS[self.out_activation_](raw)
         if self.out_activation_ == "logistic" and self.n_outputs_ == 1:
             return np.hstack([1 - proba, proba])
         return proba
