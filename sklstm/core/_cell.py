@@ -34,6 +34,15 @@ class Cell:
     order = ()
     has_cell = False
 
+    def forward_params(self, params):
+        """The parameters as the forward loop uses them (by default, unchanged).
+
+        A cell may rescale its columns here, e.g. negate the logistic gates' weights so
+        that one ``exp`` activates them; ``backward`` always receives ``params`` as they
+        are, since it works from the stored activations.
+        """
+        return params
+
     def extra_params(self, rng, hidden_size, dtype):
         """Variant-specific arrays beyond ``W``, ``U`` and ``b`` (none by default)."""
         return {}

@@ -14,7 +14,7 @@ applies it after), so each step needs two GEMMs: the gates' and the candidate's.
 import numpy as np
 
 from ._cell import BackwardSteps, Cell, recurrent_weight_grad
-from ._ops import sigmoid_, sigmoid_grad_, tanh_, tanh_grad_
+from ._ops import sigmoid_grad_, sigmoid_of_negated_, tanh_, tanh_grad_
 from ._registry import register
 
 
@@ -24,6 +24,14 @@ class GRUCell(Cell):
     gates = ("reset", "update", "candidate")
     order = gates
 
+    def forward_params(self, params):
+        """Reset and update columns negated, for ``_ops.sigmoid_of_negated_``."""
+        two = 2 * params["U"].shape[0]
+        scaled = {key: params[key].copy() for key in ("W", "U", "b")}
+        for key in scaled:
+            scaled[key][..., :two] *= -1
+        return scaled
+
     def forward(self, params, gates, h0, c0):
         hidden_size = h0.shape[0]
         two = 2 * hidden_size  # reset and update blocks: [:two]; candidate: [two:]
@@ -32,19 +40,20 @@ class GRUCell(Cell):
         gates_u_t = params["U"][:, :two].T  # (2H, H)
         candidate_u_t = params["U"][:, two:].T  # (H, H)
         rec = np.empty_like(gates[0])  # (3H, B)
-        for t in range(gates.shape[0]):
-            pre, h_prev = gates[t], hidden[t]
-            np.matmul(gates_u_t, h_prev, out=rec[:two])
-            pre[:two] += rec[:two]
-            sigmoid_(pre[:two])
-            np.multiply(pre[:hidden_size], h_prev, out=reset_hidden[t])
-            np.matmul(candidate_u_t, reset_hidden[t], out=rec[two:])
-            pre[two:] += rec[two:]
-            tanh_(pre[two:])
-            h_new = hidden[t + 1]  # h_prev + update * (candidate - h_prev)
-            np.subtract(pre[two:], h_prev, out=h_new)
-            h_new *= pre[hidden_size:two]
-            h_new += h_prev
+        with np.errstate(over="ignore"):
+            for t in range(gates.shape[0]):
+                pre, h_prev = gates[t], hidden[t]
+                np.matmul(gates_u_t, h_prev, out=rec[:two])
+                pre[:two] += rec[:two]
+                sigmoid_of_negated_(pre[:two])
+                np.multiply(pre[:hidden_size], h_prev, out=reset_hidden[t])
+                np.matmul(candidate_u_t, reset_hidden[t], out=rec[two:])
+                pre[two:] += rec[two:]
+                tanh_(pre[two:])
+                h_new = hidden[t + 1]  # h_prev + update * (candidate - h_prev)
+                np.subtract(pre[two:], h_prev, out=h_new)
+                h_new *= pre[hidden_size:two]
+                h_new += h_prev
         return {"gates": gates, "hidden": hidden, "reset_hidden": reset_hidden}
 
     def backward(self, params, d_hidden, state, valid):
@@ -54,7 +63,7 @@ class GRUCell(Cell):
         two = 2 * hidden_size
         gates_u = params["U"][:, :two]  # (H, 2H)
         candidate_u = params["U"][:, two:]  # (H, H)
-        d_gates = np.zeros_like(gates)  # (T, 3H, B)
+        d_gates = np.empty_like(gates)  # (T, 3H, B), every block written each step
         dh = np.empty((hidden_size, batch), dtype=gates.dtype)
         dh_next = np.zeros_like(dh)
         d_reset_hidden = np.empty_like(dh)

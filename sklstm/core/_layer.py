@@ -165,12 +165,13 @@ class RecurrentLayer:
         steps = _step_index(lengths, batch, n_steps, reverse)  # (B, T) or None
         if steps is not None:
             X = X[np.arange(batch)[:, None], steps]  # each sequence in processing order
-        inner = self._inner_params()
-        x_t = np.ascontiguousarray(X.transpose(1, 2, 0))  # (T, F, B)
-        gates = np.matmul(inner["W"].T, x_t)  # (T, G*H, B): all input projections
-        gates += inner["b"][:, None]
         h0, c0 = self._check_initial_state(initial_state, batch)
-        state = self.cell.forward(inner, gates, h0, c0)
+        inner = self._inner_params()
+        scaled = self.cell.forward_params(inner)
+        x_t = np.ascontiguousarray(X.transpose(1, 2, 0))  # (T, F, B)
+        gates = np.matmul(scaled["W"].T, x_t)  # (T, G*H, B): all input projections
+        gates += scaled["b"][:, None]
+        state = self.cell.forward(scaled, gates, h0, c0)
         positions = _output_positions(lengths, batch, n_steps, reverse)
         cache = {
             "x": x_t, "state": state, "inner": inner, "lengths": lengths,

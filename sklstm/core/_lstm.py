@@ -27,9 +27,8 @@ from ._cell import BackwardSteps, Cell, recurrent_weight_grad
 from ._ops import (
     contract_time_batch,
     orthogonal_blocks,
-    sigmoid_,
     sigmoid_grad_,
-    tanh_,
+    sigmoid_of_negated_,
     tanh_grad_,
 )
 from ._registry import register
@@ -83,6 +82,33 @@ class LSTMCell(Cell):
         blocks["logistic"] = slice(0, len(self.logistic) * hidden_size)
         return blocks
 
+    def _exp_runs(self, blocks):
+        """Contiguous runs of blocks activated together, before the cell update."""
+        runs = [blocks["early"]]
+        if self.input_activation:
+            candidate = blocks["candidate"]
+            if runs[0].stop == candidate.start:
+                runs = [slice(0, candidate.stop)]
+            else:
+                runs.append(candidate)
+        return [run for run in runs if run.stop > run.start]
+
+    def forward_params(self, params):
+        """Logistic gates' columns negated, the candidate's scaled by -2 (if tanh).
+
+        Then ``1 / (1 + exp(pre))`` is each logistic gate and ``2 / (1 + exp(pre)) - 1``
+        the tanh candidate (see ``_ops.sigmoid_of_negated_``).
+        """
+        hidden_size = params["U"].shape[0]
+        candidate_scale = -2 if self.input_activation else 1
+        scale = np.repeat([-1] * len(self.logistic) + [candidate_scale], hidden_size)
+        scale = scale.astype(params["U"].dtype)  # (G*H,)
+        scaled = {key: params[key] * scale for key in ("W", "U", "b")}
+        for key in ("p_input", "p_forget", "p_output", "R"):
+            if key in params:  # every column of these feeds a logistic gate
+                scaled[key] = -params[key]
+        return scaled
+
     def extra_params(self, rng, hidden_size, dtype):
         """Peepholes ``p_<gate>`` (H,), zero; ``R`` (3H, 3H), orthogonal per block."""
         extras = {}
@@ -103,6 +129,7 @@ class LSTMCell(Cell):
     def forward(self, params, gates, h0, c0):
         hidden_size = h0.shape[0]
         blocks = self._blocks(hidden_size)
+        exp_runs = self._exp_runs(blocks)
         hidden, cell = self._allocate(gates, h0, c0, with_cell=True)
         squashed = np.empty_like(cell[1:]) if self.output_activation else cell[1:]
         recurrent_t = params["U"].T  # (G*H, H)
@@ -110,32 +137,36 @@ class LSTMCell(Cell):
         peep = {g: self._peephole(params, g) for g in self.logistic}
         rec = np.empty_like(gates[0])  # (G*H, B)
         scratch = np.empty_like(h0)  # (H, B)
-        for t in range(gates.shape[0]):
-            pre = gates[t]  # (G*H, B)
-            np.matmul(recurrent_t, hidden[t], out=rec)
-            pre += rec
-            if gate_recurrent_t is not None and t > 0:
-                logistic = blocks["logistic"]
-                np.matmul(gate_recurrent_t, gates[t - 1, logistic], out=rec[logistic])
-                pre[logistic] += rec[logistic]
-            for gate in ("input", "forget"):
-                if peep.get(gate) is not None:
-                    np.multiply(peep[gate], cell[t], out=scratch)
-                    pre[blocks[gate]] += scratch
-            sigmoid_(pre[blocks["early"]])
-            if self.input_activation:
-                tanh_(pre[blocks["candidate"]])
-            self._cell_update(pre, blocks, cell[t], cell[t + 1], scratch)
-            if self.late_output:
-                np.multiply(peep["output"], cell[t + 1], out=scratch)
-                pre[blocks["output"]] += scratch
-                sigmoid_(pre[blocks["output"]])
-            if self.output_activation:
-                np.tanh(cell[t + 1], out=squashed[t])
-            if "output" in blocks:
-                np.multiply(pre[blocks["output"]], squashed[t], out=hidden[t + 1])
-            else:
-                hidden[t + 1] = squashed[t]
+        with np.errstate(over="ignore"):
+            for t in range(gates.shape[0]):
+                pre = gates[t]  # (G*H, B)
+                np.matmul(recurrent_t, hidden[t], out=rec)
+                pre += rec
+                if gate_recurrent_t is not None and t > 0:
+                    logistic = blocks["logistic"]
+                    np.matmul(gate_recurrent_t, gates[t - 1, logistic], out=rec[logistic])
+                    pre[logistic] += rec[logistic]
+                for gate in ("input", "forget"):
+                    if peep.get(gate) is not None:
+                        np.multiply(peep[gate], cell[t], out=scratch)
+                        pre[blocks[gate]] += scratch
+                for run in exp_runs:
+                    sigmoid_of_negated_(pre[run])
+                if self.input_activation:  # tanh(y) = 2 * sigmoid(2 y) - 1
+                    candidate = pre[blocks["candidate"]]
+                    candidate *= 2
+                    candidate -= 1
+                self._cell_update(pre, blocks, cell[t], cell[t + 1], scratch)
+                if self.late_output:
+                    np.multiply(peep["output"], cell[t + 1], out=scratch)
+                    pre[blocks["output"]] += scratch
+                    sigmoid_of_negated_(pre[blocks["output"]])
+                if self.output_activation:
+                    np.tanh(cell[t + 1], out=squashed[t])
+                if "output" in blocks:
+                    np.multiply(pre[blocks["output"]], squashed[t], out=hidden[t + 1])
+                else:
+                    hidden[t + 1] = squashed[t]
         return {"gates": gates, "hidden": hidden, "cell": cell, "squashed": squashed}
 
     def _cell_update(self, act, blocks, cell_prev, cell_new, scratch):
@@ -163,7 +194,7 @@ class LSTMCell(Cell):
         hidden_size = cell.shape[1]
         blocks = self._blocks(hidden_size)
         peep = {g: self._peephole(params, g) for g in self.logistic}
-        d_gates = np.zeros_like(gates)  # (T, G*H, B)
+        d_gates = np.empty_like(gates)  # (T, G*H, B), every block written each step
         dh = np.empty((hidden_size, batch), dtype=gates.dtype)
         dh_next = np.zeros_like(dh)
         dc = np.zeros_like(dh)  # carried d cell, from step t+1 into step t

@@ -29,7 +29,7 @@ class TanhCell(Cell):
     def backward(self, params, d_hidden, state, valid):
         hidden = state["hidden"]
         n_steps, hidden_size, batch = hidden[1:].shape
-        d_gates = np.zeros_like(hidden[1:])  # (T, H, B)
+        d_gates = np.empty_like(hidden[1:])  # (T, H, B), written each step
         dh_next = np.zeros((hidden_size, batch), dtype=hidden.dtype)
         scratch = np.empty_like(dh_next)
         steps = BackwardSteps(valid, n_steps)
