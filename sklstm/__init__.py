@@ -3,4 +3,7 @@ scikit-learn estimators, on a pure NumPy core."""
 
 __version__ = "0.1.0"
 
+from ._data import to_sequences  # noqa: E402
 from ._estimators import LSTMClassifier, LSTMRegressor  # noqa: E402
+
+__all__ = ["LSTMClassifier", "LSTMRegressor", "to_sequences", "__version__"]

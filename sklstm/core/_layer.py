@@ -254,7 +254,8 @@ class RecurrentLayer:
         if steps is None:
             steps = np.broadcast_to(np.arange(n_steps), (batch, n_steps))
         columns = np.arange(batch)[:, None]
-        per_step = dict(self.cell.activations(state))  # each (T, H, B)
+        activations = self.cell.activations(state)  # each (T, H, B)
+        per_step = {gate: activations[gate] for gate in self.gates}
         per_step["hidden"] = state["hidden"][1:]
         if self.has_cell:
             per_step["cell"] = state["cell"][1:]
