@@ -9,8 +9,11 @@ torch) limited to 2 threads, prints the median over ``--repeats`` runs of
   and every weight gradient),
 
 for sklstm and, when torch is importable and has the same cell, for torch,
-with the ratio sklstm / torch (below 1 means sklstm is faster). The output is
-a markdown table for ``docs/benchmarks.md``.
+with the ratio sklstm / torch (below 1 means sklstm is faster). The four
+timed calls of a row are interleaved repeat by repeat, so load from other
+processes hits both sides alike; the header gives the load average, since
+numbers from a busy machine mean little. The output is a markdown table for
+``docs/benchmarks.md``.
 
 Usage::
 
@@ -20,6 +23,7 @@ Usage::
 """
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -45,18 +49,6 @@ THREADS = 2
 TORCH_MODULES = {"lstm": "LSTM", "gru": "GRU"}
 
 
-def median_time(run, repeats, warmup=2):
-    """Median wall time of ``run()`` in milliseconds, after ``warmup`` calls."""
-    for _ in range(warmup):
-        run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
-
-
 def make_data(B, T, F, H, seed=0):
     """Realistic float32 input X (B, T, F) and upstream gradient d_out (B, T, H)."""
     rng = np.random.default_rng(seed)
@@ -65,10 +57,9 @@ def make_data(B, T, F, H, seed=0):
     return X, d_out
 
 
-def time_sklstm(variant, X, d_out, repeats):
-    """(forward ms, forward+backward ms) of one sklstm layer."""
-    _, _, F = X.shape
-    layer = RecurrentLayer(variant, input_size=F, hidden_size=d_out.shape[2],
+def sklstm_runs(variant, X, d_out):
+    """(forward, forward+backward) callables of one sklstm layer."""
+    layer = RecurrentLayer(variant, input_size=X.shape[2], hidden_size=d_out.shape[2],
                            random_state=0, dtype="float32")
 
     def forward():
@@ -78,17 +69,17 @@ def time_sklstm(variant, X, d_out, repeats):
         _, cache = layer.forward(X)
         layer.backward(d_out, cache)
 
-    return median_time(forward, repeats), median_time(forward_backward, repeats)
+    return forward, forward_backward
 
 
-def time_torch(variant, X, d_out, repeats):
-    """(forward ms, forward+backward ms) of the torch module, or (None, None)."""
+def torch_runs(variant, X, d_out):
+    """(forward, forward+backward) callables of the torch module, or None."""
     if torch is None or variant not in TORCH_MODULES:
-        return None, None
+        return None
     torch.manual_seed(0)
     module_class = getattr(torch.nn, TORCH_MODULES[variant])
     module = module_class(X.shape[2], d_out.shape[2], num_layers=1, batch_first=True).float()
-    X_t = torch.from_numpy(X).requires_grad_()
+    X_t = torch.from_numpy(X).requires_grad_()  # so that torch computes dX too
     d_out_t = torch.from_numpy(d_out)
 
     def forward():
@@ -101,7 +92,37 @@ def time_torch(variant, X, d_out, repeats):
         out, _ = module(X_t)
         out.backward(d_out_t)
 
-    return median_time(forward, repeats), median_time(forward_backward, repeats)
+    return forward, forward_backward
+
+
+def median_times(runs, repeats, warmup=2):
+    """Median wall time in ms of each callable in ``runs``.
+
+    The callables are interleaved (one run of each per repeat), so that load from
+    other processes on a shared machine hits sklstm and torch alike.
+    """
+    for _ in range(warmup):
+        for run in runs:
+            run()
+    times = [[] for _ in runs]
+    for _ in range(repeats):
+        for run, bucket in zip(runs, times):
+            start = time.perf_counter()
+            run()
+            bucket.append(time.perf_counter() - start)
+    return [1e3 * statistics.median(bucket) for bucket in times]
+
+
+def time_config(variant, B, T, F, H, repeats):
+    """((sklstm fwd, fwd+bwd), (torch fwd, fwd+bwd) or (None, None)) in ms."""
+    X, d_out = make_data(B, T, F, H)
+    runs = list(sklstm_runs(variant, X, d_out))
+    theirs = torch_runs(variant, X, d_out)
+    if theirs is not None:
+        runs += list(theirs)
+    medians = median_times(runs, repeats)
+    ours = tuple(medians[:2])
+    return ours, (tuple(medians[2:]) if theirs is not None else (None, None))
 
 
 def ratio(ours, theirs):
@@ -121,9 +142,7 @@ def run(variants, configs, repeats):
     rows = []
     for variant in variants:
         for B, T, F, H in configs:
-            X, d_out = make_data(B, T, F, H)
-            ours = time_sklstm(variant, X, d_out, repeats)
-            theirs = time_torch(variant, X, d_out, repeats)
+            ours, theirs = time_config(variant, B, T, F, H, repeats)
             print(f"| {variant} | {B} | {T} | {F} | {H} "
                   f"| {milliseconds(ours[0])} | {milliseconds(theirs[0])} | {ratio(ours[0], theirs[0])} "
                   f"| {milliseconds(ours[1])} | {milliseconds(theirs[1])} | {ratio(ours[1], theirs[1])} |",
@@ -156,11 +175,13 @@ def main(argv=None):
     repeats = 3 if args.quick else args.repeats
     torch_version = "not installed" if torch is None else torch.__version__
     print(f"numpy {np.__version__}, torch {torch_version}, python {platform.python_version()}, "
-          f"{platform.machine()}, {THREADS} threads, float32, median of {repeats}\n")
+          f"{platform.machine()}, {THREADS} threads, float32, median of {repeats}, "
+          f"load average {os.getloadavg()[0]:.2f}\n")
     if torch is not None:
         torch.set_num_threads(THREADS)
     with threadpool_limits(THREADS):
         run(args.variants, configs, repeats)
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
