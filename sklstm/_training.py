@@ -73,30 +73,56 @@ class History:
         return cls()
 
 
+def loss_and_grads(network, X, lengths, Y, sample_weight, settings, *,
+                   training=True, rng=None):
+    """Penalised loss of one batch and its gradient, in ``network.params`` order.
+
+    Parameters
+    ----------
+    network : RecurrentNetwork
+    X : ndarray of shape (B, T, F)
+        Right-padded batch.
+    lengths : ndarray of shape (B,)
+    Y : ndarray of shape (B, n_outputs)
+        Encoded targets.
+    sample_weight : ndarray of shape (B,) or None
+    settings : LoopSettings
+        ``loss`` and ``alpha`` are used.
+
+    Returns
+    -------
+    loss : float
+        Weighted mean loss plus ``alpha * 0.5 * ||weights||^2 / weight_sum``.
+    grads : list of ndarray
+    """
+    raw, cache = network.forward(X, lengths, training=training, rng=rng)  # (B, k)
+    loss, d_raw = LOSS_FUNCTIONS[settings.loss](Y, raw, sample_weight)
+    grads = network.backward(d_raw, cache)
+    weight_sum = len(Y) if sample_weight is None else float(sample_weight.sum())
+    flags = network.penalized
+    penalty, l2_grads = l2_penalty(
+        [p for p, f in zip(network.params, flags) if f], settings.alpha, weight_sum)
+    if l2_grads is not None:
+        l2_iter = iter(l2_grads)
+        for g, f in zip(grads, flags):
+            if f:
+                g += next(l2_iter)
+    return loss + penalty, grads
+
+
 def train_step(network, optimizer, X, lengths, Y, sample_weight, settings, rng):
     """One gradient step on one padded batch; returns the batch's penalised loss.
 
     Raises :class:`NonFiniteLossError`, before touching the weights, when the
     loss or the gradient norm is not finite.
     """
-    raw, cache = network.forward(X, lengths, training=True, rng=rng)  # (B, k)
-    loss, d_raw = LOSS_FUNCTIONS[settings.loss](Y, raw, sample_weight)
-    grads = network.backward(d_raw, cache)
-    weight_sum = len(Y) if sample_weight is None else float(sample_weight.sum())
-    flags = network.penalized
-    params = network.params
-    penalty, l2_grads = l2_penalty(
-        [p for p, f in zip(params, flags) if f], settings.alpha, weight_sum)
-    if l2_grads is not None:
-        l2_iter = iter(l2_grads)
-        for g, f in zip(grads, flags):
-            if f:
-                g += next(l2_iter)
+    loss, grads = loss_and_grads(network, X, lengths, Y, sample_weight, settings,
+                                 rng=rng)
     norm = clip_grad_norm(grads, settings.clip_norm)
     if not (np.isfinite(loss) and np.isfinite(norm)):
         raise NonFiniteLossError(f"loss = {loss}, gradient norm = {norm}")
-    optimizer.update_params(params, grads)
-    return loss + penalty
+    optimizer.update_params(network.params, grads)
+    return loss
 
 
 def run_epoch(network, optimizer, train, settings, rng):

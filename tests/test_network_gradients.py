@@ -1,0 +1,89 @@
+"""Whole-network finite-difference gradient check (float64).
+
+Stacked, bidirectional, both poolings, every loss, sample weights and the L2 term,
+through :func:`sklstm._training.loss_and_grads`, the function training uses.
+"""
+
+import numpy as np
+import pytest
+
+from sklstm._losses import LOSS_FUNCTIONS, l2_penalty
+from sklstm._network import RecurrentNetwork
+from sklstm._training import LoopSettings, loss_and_grads
+
+# targets for each loss: (loss name, n_outputs, Y maker)
+LOSSES = {
+    "log_loss": (3, lambda rng, n: np.eye(3)[rng.randint(0, 3, n)]),
+    "binary_log_loss": (2, lambda rng, n: rng.randint(0, 2, (n, 2)).astype(float)),
+    "squared_error": (2, lambda rng, n: rng.normal(size=(n, 2))),
+}
+
+
+def _problem(variant, pooling, loss, seed=0):
+    rng = np.random.RandomState(seed)
+    n_outputs, make_y = LOSSES[loss]
+    network = RecurrentNetwork.build(
+        variant, 2, 3, n_outputs, num_layers=2, bidirectional=True,
+        pooling=pooling, dropout=0.0, random_state=rng, dtype="float64")
+    for p in network.params:  # move off the initial values (zero peepholes etc.)
+        p += rng.normal(scale=0.3, size=p.shape)
+    lengths = np.array([6, 3, 1, 5, 2])
+    X = rng.normal(size=(5, 6, 2))
+    X[np.arange(6) >= lengths[:, None]] = 0.0  # right padding
+    Y = make_y(rng, 5)
+    sample_weight = rng.uniform(0.5, 2.0, 5)
+    settings = LoopSettings(loss=loss, max_iter=1, batch_size=5, alpha=0.3)
+    return network, X, lengths, Y, sample_weight, settings
+
+
+def _worst_relative_error(network, X, lengths, Y, sample_weight, settings, h=1e-3):
+    """Largest |numeric - analytic| / max(|numeric|, |analytic|, 1e-5) over entries.
+
+    Fourth-order central differences (truncation error O(h^4), rounding about
+    1e-16 * loss / h, both far below 1e-8 here); the 1e-5 floor keeps entries
+    whose gradient is nearly zero from reading rounding as relative error.
+    """
+    def objective():  # forward only: the same loss and penalty, no backward
+        raw, _ = network.forward(X, lengths, training=False)
+        loss, _ = LOSS_FUNCTIONS[settings.loss](Y, raw, sample_weight)
+        weights = [p for p, f in zip(network.params, network.penalized) if f]
+        return loss + l2_penalty(weights, settings.alpha, sample_weight.sum())[0]
+
+    def shifted(param, idx, step):
+        old = param[idx]
+        param[idx] = old + step
+        value = objective()
+        param[idx] = old
+        return value
+
+    _, grads = loss_and_grads(network, X, lengths, Y, sample_weight, settings,
+                              training=False)
+    worst = 0.0
+    for param, grad in zip(network.params, grads):
+        for idx in np.ndindex(param.shape):
+            f = [shifted(param, idx, k * h) for k in (-2, -1, 1, 2)]
+            numeric = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
+            scale = max(abs(numeric), abs(grad[idx]), 1e-5)
+            worst = max(worst, abs(numeric - grad[idx]) / scale)
+    return worst
+
+
+@pytest.mark.parametrize("variant", ["lstm", "gru", "peephole"])
+@pytest.mark.parametrize("pooling", ["last", "mean"])
+def test_whole_network_gradient(variant, pooling):
+    problem = _problem(variant, pooling, "log_loss")
+    assert _worst_relative_error(*problem) < 1e-6
+
+
+@pytest.mark.parametrize("loss", ["binary_log_loss", "squared_error"])
+@pytest.mark.parametrize("pooling", ["last", "mean"])
+def test_whole_network_gradient_each_loss(loss, pooling):
+    problem = _problem("lstm", pooling, loss)
+    assert _worst_relative_error(*problem) < 1e-6
+
+
+def test_gradient_order_matches_params():
+    network, X, lengths, Y, sw, settings = _problem("lstm", "last", "log_loss")
+    _, grads = loss_and_grads(network, X, lengths, Y, sw, settings, training=False)
+    assert [g.shape for g in grads] == [p.shape for p in network.params]
+    assert network.penalized[-1] is False  # the head bias is not penalised
