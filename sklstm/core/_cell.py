@@ -28,11 +28,20 @@ class Cell:
         first and contiguous, so one call activates them all).
     has_cell : bool
         Whether the variant carries a memory cell besides the hidden state.
+    options : dict
+        Variant-specific options with their defaults (e.g. ``n_modules``).
     """
 
     gates = ()
     order = ()
     has_cell = False
+    #: Variant-specific options and their defaults; a cell with options implements
+    #: ``with_options(**options)``, returning a cell configured with them.
+    options = {}
+
+    def mask_params(self, params):
+        """``params`` with the entries the variant never uses set to zero (none by default)."""
+        return params
 
     def forward_params(self, params):
         """The parameters as the forward loop uses them (by default, unchanged).

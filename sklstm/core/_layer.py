@@ -27,6 +27,9 @@ class RecurrentLayer:
         Seeds the initial weights, and nothing else.
     dtype : {"float32", "float64"}, default="float32"
         Precision of the parameters and of every computation.
+    **options
+        Variant-specific options, e.g. ``n_modules`` for ``"clockwork"``; see
+        :func:`sklstm.core.variant_options`.
 
     Attributes
     ----------
@@ -43,7 +46,8 @@ class RecurrentLayer:
 
     Notes
     -----
-    Initialisation: ``W`` Glorot-uniform, each (H, H) block of ``U`` orthogonal, biases
+    Initialisation: ``W`` Glorot-uniform, each (H, H) block of ``U`` orthogonal (then
+    zero where the variant has no connection, as between clockwork modules), biases
     zero but the forget gate's, peepholes zero. Internally the loop runs time-major and
     gate-major, ``(T, G*H, B)``, so each gate block of a step is contiguous.
 
@@ -64,8 +68,15 @@ class RecurrentLayer:
     """
 
     def __init__(self, variant, input_size, hidden_size, forget_bias=1.0,
-                 random_state=None, dtype="float32"):
-        self.cell = get_cell(variant)
+                 random_state=None, dtype="float32", **options):
+        cell = get_cell(variant)
+        unknown = sorted(set(options) - set(cell.options))
+        if unknown:
+            raise TypeError(
+                f"variant {variant!r} takes the options {sorted(cell.options)}; got {unknown}."
+            )
+        self.cell = cell.with_options(**options) if options else cell
+        self.options = {**cell.options, **options}
         self.variant = variant
         self.input_size = _check_size(input_size, "input_size")
         self.hidden_size = _check_size(hidden_size, "hidden_size")
@@ -96,7 +107,7 @@ class RecurrentLayer:
             "b": bias,
         }
         params.update(self.cell.extra_params(rng, hidden, self.dtype))
-        return params
+        return self.cell.mask_params(params)
 
     def _columns(self, block):
         return slice(block * self.hidden_size, (block + 1) * self.hidden_size)

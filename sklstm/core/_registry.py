@@ -23,3 +23,12 @@ def get_cell(name):
             f"Unknown variant {name!r}; expected one of {registered_names()}."
         )
     return _CELLS[name]
+
+
+def variant_options(name):
+    """Variant-specific options of ``name`` and their defaults (a dict, often empty).
+
+    >>> variant_options("clockwork")
+    {'n_modules': 4}
+    """
+    return dict(get_cell(name).options)
