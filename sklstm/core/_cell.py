@@ -38,6 +38,10 @@ class Cell:
     #: Variant-specific options and their defaults; a cell with options implements
     #: ``with_options(**options)``, returning a cell configured with them.
     options = {}
+    #: Names of the extra (T, H, B) sequences ``forward`` requires as keyword
+    #: arguments, e.g. ``lower_cell`` for the depth-gated LSTM; ``backward`` returns
+    #: their gradients in ``grads`` under the same names.
+    side_inputs = ()
 
     def mask_params(self, params):
         """``params`` with the entries the variant never uses set to zero (none by default)."""

@@ -141,7 +141,7 @@ class RecurrentLayer:
         return grads
 
     # ----------------------------------------------------------------- forward
-    def forward(self, X, mask=None, initial_state=None, reverse=False):
+    def forward(self, X, mask=None, initial_state=None, reverse=False, lower_cell=None):
         """Run the layer over a batch of sequences.
 
         Parameters
@@ -159,6 +159,9 @@ class RecurrentLayer:
             Run each sequence from its last valid step to its first; ``out`` stays
             aligned with input positions, padded positions holding the initial hidden
             state.
+        lower_cell : array-like of shape (B, T, H), default=None
+            For ``"depth_gated"`` (and only there, where it is required): the cell
+            state of the layer below at each position, as from :meth:`cell_output`.
 
         Returns
         -------
@@ -174,15 +177,19 @@ class RecurrentLayer:
         batch, n_steps, _ = X.shape
         lengths = _check_mask(mask, batch, n_steps)
         steps = _step_index(lengths, batch, n_steps, reverse)  # (B, T) or None
+        side = self._check_side_inputs({"lower_cell": lower_cell}, X.shape)  # (B, T, H) each
         if steps is not None:
             X = X[np.arange(batch)[:, None], steps]  # each sequence in processing order
+            side = {key: value[np.arange(batch)[:, None], steps] for key, value in side.items()}
+        side = {key: np.ascontiguousarray(value.transpose(1, 2, 0))  # (T, H, B)
+                for key, value in side.items()}
         h0, c0 = self._check_initial_state(initial_state, batch)
         inner = self._inner_params()
         scaled = self.cell.forward_params(inner)
         x_t = np.ascontiguousarray(X.transpose(1, 2, 0))  # (T, F, B)
         gates = np.matmul(scaled["W"].T, x_t)  # (T, G*H, B): all input projections
         gates += scaled["b"][:, None]
-        state = self.cell.forward(scaled, gates, h0, c0)
+        state = self.cell.forward(scaled, gates, h0, c0, **side)
         positions = _output_positions(lengths, batch, n_steps, reverse)
         cache = {
             "x": x_t, "state": state, "inner": inner, "lengths": lengths,
@@ -192,6 +199,16 @@ class RecurrentLayer:
         }
         return _gather_positions(state["hidden"], positions, reverse), cache
 
+    def cell_output(self, cache):
+        """The cell state at each position, aligned like ``out``: (B, T, H).
+
+        For variants with a cell; this is what a depth-gated layer above reads as its
+        ``lower_cell``, and :meth:`backward` takes its gradient as ``d_cell``.
+        """
+        if not self.has_cell:
+            raise ValueError(f"variant {self.variant!r} has no cell state.")
+        return _gather_positions(cache["state"]["cell"], cache["positions"], cache["reverse"])
+
     def _final_state(self, state, lengths):
         keys = ("hidden", "cell") if self.has_cell else ("hidden",)
         if lengths is None:
@@ -200,7 +217,7 @@ class RecurrentLayer:
         return {key: state[key][lengths, :, columns] for key in keys}
 
     # ---------------------------------------------------------------- backward
-    def backward(self, d_out, cache):
+    def backward(self, d_out, cache, d_cell=None):
         """Backpropagate ``d_out`` through the layer.
 
         Parameters
@@ -209,6 +226,9 @@ class RecurrentLayer:
             Gradient of the loss w.r.t. ``out``.
         cache : dict
             The cache returned by :meth:`forward`.
+        d_cell : array-like of shape (B, T, H), default=None
+            Gradient w.r.t. :meth:`cell_output`, for variants with a cell (given by a
+            depth-gated layer above).
 
         Returns
         -------
@@ -216,28 +236,46 @@ class RecurrentLayer:
             Gradient w.r.t. ``X`` (zero at padded positions).
         grads : dict of ndarray
             Same keys and shapes as :attr:`params`, plus ``"initial_state"`` (a dict
-            like the one given) when ``forward`` received an initial state.
+            like the one given) when ``forward`` received an initial state, and
+            ``"lower_cell"`` (B, T, H) when it received one.
         """
         x_t, state, inner = cache["x"], cache["state"], cache["inner"]
         n_steps, _, batch = x_t.shape
-        d_out = np.asarray(d_out, dtype=self.dtype)
-        expected = (batch, n_steps, self.hidden_size)
-        if d_out.shape != expected:
-            raise ValueError(f"d_out must have shape {expected} (B, T, H); got {d_out.shape}.")
-        d_hidden = _scatter_positions(d_out, cache["positions"], cache["reverse"])
+        outside = {"d_hidden": d_out}
+        if d_cell is not None:
+            if not self.has_cell:
+                raise ValueError(f"d_cell given, but variant {self.variant!r} has no cell.")
+            outside["d_cell"] = d_cell
+        for key, value in outside.items():  # (B, T, H) -> (T+1, H, B) by step
+            value = np.asarray(value, dtype=self.dtype)
+            expected = (batch, n_steps, self.hidden_size)
+            if value.shape != expected:
+                raise ValueError(f"{key[2:]} gradient must have shape {expected} (B, T, H); "
+                                 f"got {value.shape}.")
+            outside[key] = _scatter_positions(value, cache["positions"], cache["reverse"])
+        d_hidden = outside.pop("d_hidden")
         lengths = cache["lengths"]
         valid = None if lengths is None else np.arange(n_steps)[:, None] < lengths
-        d_gates, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid)
-        d_x = np.matmul(inner["W"], d_gates).transpose(2, 0, 1)  # (B, T, F)
-        if cache["steps"] is not None:
-            d_x = d_x[np.arange(batch)[:, None], cache["steps"]]
+        d_gates, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid, **outside)
+        d_x = self._to_positions(np.matmul(inner["W"], d_gates), cache)  # (B, T, F)
+        for key in self.cell.side_inputs:
+            grads[key] = self._to_positions(grads[key], cache)
         grads["W"] = contract_time_batch(x_t, d_gates)  # (F, G*H)
         grads["b"] = d_gates.sum(axis=(0, 2))
         grads = self._public_grads(grads)
-        grads = {key: grads[key] for key in self.params}  # the params' order
+        ordered = {key: grads[key] for key in self.params}  # the params' order
         if cache["has_initial_state"]:
-            grads["initial_state"] = {key: value.T for key, value in d_initial.items()}
-        return d_x, grads
+            ordered["initial_state"] = {key: value.T for key, value in d_initial.items()}
+        ordered.update({key: grads[key] for key in self.cell.side_inputs})
+        return d_x, ordered
+
+    @staticmethod
+    def _to_positions(values, cache):
+        """(T, ., B) per processed step -> (B, T, .) aligned with input positions."""
+        values = values.transpose(2, 0, 1)
+        if cache["steps"] is None:
+            return values
+        return values[np.arange(values.shape[0])[:, None], cache["steps"]]
 
     # ------------------------------------------------------------------- trace
     def trace(self, X, mask=None, reverse=False, initial_state=None):
@@ -297,6 +335,28 @@ class RecurrentLayer:
         if not np.isfinite(X).all():
             raise ValueError(f"X contains NaN or infinity (in {self.dtype}); remove or impute them.")
         return X
+
+    def _check_side_inputs(self, given, shape):
+        """The side inputs the variant requires, checked: {name: (B, T, H) array}."""
+        batch, n_steps, _ = shape
+        checked = {}
+        for key, value in given.items():
+            if key not in self.cell.side_inputs:
+                if value is not None:
+                    raise ValueError(f"{key} is only for depth-gated variants; "
+                                     f"variant {self.variant!r} takes none.")
+                continue
+            if value is None:
+                raise ValueError(
+                    f"variant {self.variant!r} reads the cell of the layer below: pass "
+                    f"{key}=(B, T, H) array (RecurrentLayer.cell_output of that layer)."
+                )
+            value = np.asarray(value, dtype=self.dtype)
+            if value.shape != (batch, n_steps, self.hidden_size):
+                raise ValueError(f"{key} must have shape {(batch, n_steps, self.hidden_size)} "
+                                 f"(B, T, H); got {value.shape}.")
+            checked[key] = value
+        return checked
 
     def _check_initial_state(self, initial_state, batch):
         """Return the initial (hidden, cell) as (H, B) arrays (cell None without one)."""

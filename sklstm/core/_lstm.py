@@ -19,6 +19,15 @@ forget = 1, ``output_gate=False`` output = 1, ``coupled=True`` input = 1 - forge
 on the candidate, ``output_activation=False`` the tanh on the cell, and
 ``gate_recurrence=True`` adds the bracketed terms, ``gates_{t-1} = [input, forget,
 output]_{t-1}`` (zero before the first step).
+
+One switch adds a piece: ``depth_gate=True`` (Yao et al. 2015) lets the cell read the
+cell of the layer below at the same step, ``lower_cell_t``, through a depth gate that
+sees this layer's input and cells but not its previous hidden state::
+
+    depth     = sigma(x_t @ W_depth + b_depth + p_depth * cell_{t-1} + p_lower * lower_cell_t)
+    cell_t    = forget * cell_{t-1} + input * candidate + depth * lower_cell_t
+
+(``U``'s depth block is kept at zero, so the parameter layout stays the common one.)
 """
 
 import numpy as np
@@ -33,8 +42,8 @@ from ._ops import (
 )
 from ._registry import register
 
-_LOGISTIC_ORDER = ("input", "forget", "output")
-_PUBLIC_ORDER = ("input", "forget", "candidate", "output")
+_LOGISTIC_ORDER = ("input", "forget", "depth", "output")
+_PUBLIC_ORDER = ("input", "forget", "candidate", "output", "depth")
 
 
 class LSTMCell(Cell):
@@ -53,26 +62,33 @@ class LSTMCell(Cell):
     gate_recurrence : bool
         The gates also receive the previous step's gate activations through ``R``
         (3H, 3H), right-multiplied, blocks input, forget, output on both axes.
+    depth_gate : bool
+        A depth gate reading the cell of the layer below, given to ``forward`` as the
+        side input ``lower_cell``; adds the diagonal weights ``p_lower`` (H,).
     """
 
     has_cell = True
 
     def __init__(self, *, input_gate=True, forget_gate=True, output_gate=True,
                  coupled=False, peepholes=False, input_activation=True,
-                 output_activation=True, gate_recurrence=False):
+                 output_activation=True, gate_recurrence=False, depth_gate=False):
         self.coupled = coupled
         self.peepholes = peepholes
         self.input_activation = input_activation
         self.output_activation = output_activation
         self.gate_recurrence = gate_recurrence
+        self.depth_gate = depth_gate
+        self.side_inputs = ("lower_cell",) if depth_gate else ()
         present = {"input": input_gate and not coupled, "forget": forget_gate,
-                   "output": output_gate, "candidate": True}
+                   "output": output_gate, "candidate": True, "depth": depth_gate}
         self.gates = tuple(g for g in _PUBLIC_ORDER if present[g])
         self.logistic = tuple(g for g in _LOGISTIC_ORDER if present[g])
         self.order = self.logistic + ("candidate",)
         # Peephole to the output gate reads cell_t, so that gate activates after the cell.
         self.late_output = peepholes and output_gate
         self.early = tuple(g for g in self.logistic if not (self.late_output and g == "output"))
+        # Gates with a peephole from the previous cell: the early ones.
+        self.peep_previous = self.early if peepholes else ()
 
     def _blocks(self, hidden_size):
         """Slices of the internal gate axis: one per gate, ``early`` and ``logistic``."""
@@ -104,17 +120,32 @@ class LSTMCell(Cell):
         scale = np.repeat([-1] * len(self.logistic) + [candidate_scale], hidden_size)
         scale = scale.astype(params["U"].dtype)  # (G*H,)
         scaled = {key: params[key] * scale for key in ("W", "U", "b")}
-        for key in ("p_input", "p_forget", "p_output", "R"):
+        for key in ("p_input", "p_forget", "p_depth", "p_output", "p_lower", "R"):
             if key in params:  # every column of these feeds a logistic gate
                 scaled[key] = -params[key]
-        return scaled
+        return self._mask_depth(scaled, self.order)
+
+    def mask_params(self, params):
+        """``U``'s depth block set to zero: the depth gate reads no hidden state."""
+        return self._mask_depth(params, self.gates)
+
+    def _mask_depth(self, params, order):
+        if not self.depth_gate:
+            return params
+        hidden_size = params["U"].shape[0]
+        k = order.index("depth")
+        recurrent = params["U"].copy()
+        recurrent[:, k * hidden_size:(k + 1) * hidden_size] = 0
+        return dict(params, U=recurrent)
 
     def extra_params(self, rng, hidden_size, dtype):
-        """Peepholes ``p_<gate>`` (H,), zero; ``R`` (3H, 3H), orthogonal per block."""
+        """Peepholes ``p_<gate>`` and ``p_lower`` (H,), zero; ``R`` (3H, 3H), orthogonal per block."""
         extras = {}
         if self.peepholes:
             for gate in self.logistic:
                 extras["p_" + gate] = np.zeros(hidden_size, dtype=dtype)
+        if self.depth_gate:
+            extras["p_lower"] = np.zeros(hidden_size, dtype=dtype)
         if self.gate_recurrence:
             blocks = [orthogonal_blocks(rng, hidden_size, 3, dtype) for _ in range(3)]
             extras["R"] = np.vstack(blocks)
@@ -126,7 +157,7 @@ class LSTMCell(Cell):
         return params[key][:, None] if key in params else None
 
     # ----------------------------------------------------------------- forward
-    def forward(self, params, gates, h0, c0):
+    def forward(self, params, gates, h0, c0, lower_cell=None):
         hidden_size = h0.shape[0]
         blocks = self._blocks(hidden_size)
         exp_runs = self._exp_runs(blocks)
@@ -146,10 +177,12 @@ class LSTMCell(Cell):
                     logistic = blocks["logistic"]
                     np.matmul(gate_recurrent_t, gates[t - 1, logistic], out=rec[logistic])
                     pre[logistic] += rec[logistic]
-                for gate in ("input", "forget"):
-                    if peep.get(gate) is not None:
-                        np.multiply(peep[gate], cell[t], out=scratch)
-                        pre[blocks[gate]] += scratch
+                for gate in self.peep_previous:
+                    np.multiply(peep[gate], cell[t], out=scratch)
+                    pre[blocks[gate]] += scratch
+                if lower_cell is not None:
+                    np.multiply(params["p_lower"][:, None], lower_cell[t], out=scratch)
+                    pre[blocks["depth"]] += scratch
                 for run in exp_runs:
                     sigmoid_of_negated_(pre[run])
                 if self.input_activation:  # tanh(y) = 2 * sigmoid(2 y) - 1
@@ -157,6 +190,9 @@ class LSTMCell(Cell):
                     candidate *= 2
                     candidate -= 1
                 self._cell_update(pre, blocks, cell[t], cell[t + 1], scratch)
+                if lower_cell is not None:
+                    np.multiply(pre[blocks["depth"]], lower_cell[t], out=scratch)
+                    cell[t + 1] += scratch
                 if self.late_output:
                     np.multiply(peep["output"], cell[t + 1], out=scratch)
                     pre[blocks["output"]] += scratch
@@ -167,7 +203,8 @@ class LSTMCell(Cell):
                     np.multiply(pre[blocks["output"]], squashed[t], out=hidden[t + 1])
                 else:
                     hidden[t + 1] = squashed[t]
-        return {"gates": gates, "hidden": hidden, "cell": cell, "squashed": squashed}
+        return {"gates": gates, "hidden": hidden, "cell": cell, "squashed": squashed,
+                "lower_cell": lower_cell}
 
     def _cell_update(self, act, blocks, cell_prev, cell_new, scratch):
         """``cell_new = forget * cell_prev + input * candidate`` with this variant's gates."""
@@ -188,8 +225,12 @@ class LSTMCell(Cell):
             cell_new += candidate
 
     # ---------------------------------------------------------------- backward
-    def backward(self, params, d_hidden, state, valid):
+    def backward(self, params, d_hidden, state, valid, d_cell=None):
+        """See :meth:`Cell.backward`; ``d_cell`` (T+1, H, B) is an outside gradient
+        w.r.t. each step's cell (a depth-gated layer above reads it), and with a depth
+        gate ``grads["lower_cell"]`` (T, H, B) is the gradient w.r.t. ``lower_cell``."""
         gates, cell, squashed = state["gates"], state["cell"], state["squashed"]
+        lower_cell = state["lower_cell"]
         n_steps, _, batch = gates.shape
         hidden_size = cell.shape[1]
         blocks = self._blocks(hidden_size)
@@ -203,6 +244,7 @@ class LSTMCell(Cell):
         logistic = blocks["logistic"]
         d_gates_next = np.zeros_like(gates[0, logistic]) if self.gate_recurrence else None
         scratch_logistic = np.empty_like(gates[0, logistic])
+        d_lower = None if lower_cell is None else np.empty_like(lower_cell)  # (T, H, B)
         steps = BackwardSteps(valid, n_steps)
         for t in steps:
             act, d_act = gates[t], d_gates[t]
@@ -216,16 +258,25 @@ class LSTMCell(Cell):
             if self.output_activation:
                 tanh_grad_(d_squashed, squashed[t], scratch)
             dc += d_squashed
+            if d_cell is not None:
+                dc += d_cell[t + 1]
             if self.late_output:
                 sigmoid_grad_(d_act[blocks["output"]], act[blocks["output"]], scratch)
                 np.multiply(peep["output"], d_act[blocks["output"]], out=scratch)
                 dc += scratch
             self._cell_backward(act, d_act, blocks, cell[t], dc, scratch)
+            if d_lower is not None:
+                np.multiply(dc, lower_cell[t], out=d_act[blocks["depth"]])
             self._add_carried(d_act, d_gates_next, blocks, ("input", "forget"))
             if self.input_activation:
                 tanh_grad_(d_act[blocks["candidate"]], act[blocks["candidate"]], scratch)
             early = blocks["early"]
             sigmoid_grad_(d_act[early], act[early], scratch_logistic[early])
+            if d_lower is not None:  # cell_t reads lower_cell_t directly and via the depth gate
+                np.multiply(dc, act[blocks["depth"]], out=d_lower[t])
+                np.multiply(params["p_lower"][:, None], d_act[blocks["depth"]], out=scratch)
+                d_lower[t] += scratch
+                steps.cut(t, d_lower[t])
             self._cell_carry(act, d_act, blocks, peep, dc, scratch)
             steps.cut(t, d_act, dc)
             np.matmul(params["U"], d_act, out=dh_next)
@@ -234,9 +285,17 @@ class LSTMCell(Cell):
                 steps.flush(t, d_gates_next)
             steps.flush(t, dh_next, dc)
         dh_next += d_hidden[0]
-        grads = {"U": recurrent_weight_grad(state["hidden"][:-1], d_gates)}
-        grads.update(self._extra_grads(blocks, gates, cell, d_gates))
+        if d_cell is not None:
+            dc += d_cell[0]
+        grads = {"U": self._masked_recurrent_grad(recurrent_weight_grad(state["hidden"][:-1], d_gates))}
+        grads.update(self._extra_grads(blocks, gates, cell, d_gates, lower_cell))
+        if d_lower is not None:
+            grads["lower_cell"] = d_lower
         return d_gates, {"hidden": dh_next, "cell": dc}, grads
+
+    def _masked_recurrent_grad(self, d_recurrent):
+        """``dU`` (internal order) with the depth block, which is not a parameter, at 0."""
+        return self._mask_depth({"U": d_recurrent}, self.order)["U"]
 
     def _cell_backward(self, act, d_act, blocks, cell_prev, dc, scratch):
         """Gradients w.r.t. the activations of input, forget and candidate from ``dc``."""
@@ -268,18 +327,19 @@ class LSTMCell(Cell):
         """``dc`` becomes the gradient w.r.t. the previous cell, in place."""
         if "forget" in blocks:
             dc *= act[blocks["forget"]]
-        for gate in ("input", "forget"):
-            if peep.get(gate) is not None:
-                np.multiply(peep[gate], d_act[blocks[gate]], out=scratch)
-                dc += scratch
+        for gate in self.peep_previous:
+            np.multiply(peep[gate], d_act[blocks[gate]], out=scratch)
+            dc += scratch
 
-    def _extra_grads(self, blocks, gates, cell, d_gates):
-        """Gradients of the peepholes and of ``R``, vectorised over all steps."""
+    def _extra_grads(self, blocks, gates, cell, d_gates, lower_cell):
+        """Gradients of the peepholes, ``p_lower`` and ``R``, vectorised over all steps."""
         grads = {}
         if self.peepholes:
             for gate in self.logistic:
                 source = cell[1:] if gate == "output" else cell[:-1]  # (T, H, B)
                 grads["p_" + gate] = np.einsum("thb,thb->h", d_gates[:, blocks[gate]], source)
+        if lower_cell is not None:
+            grads["p_lower"] = np.einsum("thb,thb->h", d_gates[:, blocks["depth"]], lower_cell)
         if self.gate_recurrence:
             logistic = blocks["logistic"]
             grads["R"] = contract_time_batch(gates[:-1, logistic], d_gates[1:, logistic])
@@ -295,3 +355,4 @@ register("no_output_gate", LSTMCell(peepholes=True, output_gate=False))
 register("no_input_activation", LSTMCell(peepholes=True, input_activation=False))
 register("no_output_activation", LSTMCell(peepholes=True, output_activation=False))
 register("full_gate_recurrence", LSTMCell(peepholes=True, gate_recurrence=True))
+register("depth_gated", LSTMCell(peepholes=True, depth_gate=True))
