@@ -7,6 +7,7 @@ and translate between labels and network outputs. The network
 numerical work; nothing here knows the gate algebra of any cell.
 """
 
+import threading
 from numbers import Integral, Real
 
 import numpy as np
@@ -58,19 +59,34 @@ def _in_joblib_worker():
 class _BlasLimit:
     """Limit BLAS to one thread inside joblib workers, do nothing elsewhere.
 
-    joblib's loky workers already start with one BLAS thread per worker
-    (``cpu_count() // n_jobs``) through environment variables; its threading
-    backend does not, so ``GridSearchCV(n_jobs=2, backend="threading")`` would
-    run 2 x 2 BLAS threads on 2 cores without this.
+    joblib's loky workers already start with ``cpu_count() // n_jobs`` BLAS
+    threads through environment variables; its threading backend does not, so
+    ``GridSearchCV(n_jobs=2)`` under ``parallel_config(backend="threading")``
+    would run 2 x 2 BLAS threads on 2 cores without this. BLAS thread counts
+    are process-wide, so concurrent fits share one limit, counted: the first
+    to enter sets it, the last to leave restores the original.
     """
 
+    _lock = threading.Lock()
+    _active = 0
+    _limiter = None
+
     def __enter__(self):
-        self._limit = threadpool_limits(1, "blas") if _in_joblib_worker() else None
+        self._engaged = _in_joblib_worker()
+        if self._engaged:
+            with _BlasLimit._lock:
+                if _BlasLimit._active == 0:
+                    _BlasLimit._limiter = threadpool_limits(1, "blas")
+                _BlasLimit._active += 1
         return self
 
     def __exit__(self, *exc):
-        if self._limit is not None:
-            self._limit.restore_original_limits()
+        if self._engaged:
+            with _BlasLimit._lock:
+                _BlasLimit._active -= 1
+                if _BlasLimit._active == 0:
+                    _BlasLimit._limiter.restore_original_limits()
+                    _BlasLimit._limiter = None
 
 
 class BaseRecurrent(BaseEstimator):
@@ -995,7 +1011,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
     def _initial_bias(self, Y, sample_weight):
         if not sample_weight.sum() > 0:
             return 0.0
-        return np.average(Y, axis=0, weights=sample_weight)
+        mean = np.average(Y, axis=0, weights=sample_weight.astype(np.float64))
+        return np.where(np.isfinite(mean), mean, 0.0)
 
     def _out_activation(self):
         return "identity"

@@ -1,0 +1,451 @@
+"""Behaviour of LSTMClassifier and LSTMRegressor beyond scikit-learn's common checks."""
+
+import io
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from joblib import Parallel, delayed, parallel_config
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import r2_score
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
+from threadpoolctl import threadpool_info
+
+import sklstm._estimators as estimators_module
+import sklstm._training as training_module
+from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm._param_validation import InvalidParameterError
+from sklstm.core import RecurrentLayer
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = dict(hidden_size=8, max_iter=5, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def make_sequences(n=60, T=6, F=2, n_classes=2, seed=0):
+    """3-D sequences whose class is the sign pattern of the first feature's sum."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, T, F))
+    s = X[:, :, 0].sum(axis=1)
+    y = np.digitize(s, np.quantile(s, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    return X, y
+
+
+def weights_of(est):
+    net = est._network()
+    return [p.copy() for p in net.params]
+
+
+# --------------------------------------------------------------------- targets
+def test_string_labels_multiclass_and_proba():
+    X, y = make_sequences(n_classes=3)
+    labels = np.array(["ant", "bee", "cat"])[y]
+    clf = LSTMClassifier(**FAST).fit(X, labels)
+    assert list(clf.classes_) == ["ant", "bee", "cat"]
+    assert clf.out_activation_ == "softmax" and clf.n_outputs_ == 3
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    assert set(clf.predict(X)) <= set(labels)
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-6)
+
+
+def test_binary_and_multilabel():
+    X, y = make_sequences()
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    assert clf.out_activation_ == "logistic" and clf.predict_proba(X).shape == (60, 2)
+    Y = np.column_stack([y, 1 - y, y])
+    multi = LSTMClassifier(**FAST).fit(X, Y)
+    assert multi.predict(X).shape == (60, 3)
+    assert multi.predict_proba(X).shape == (60, 3)
+
+
+def test_regressor_one_and_two_outputs():
+    X, y = make_sequences()
+    target = X[:, :, 0].mean(axis=1)
+    reg = LSTMRegressor(**FAST).fit(X, target)
+    assert reg.predict(X).shape == (60,) and reg.predict(X).dtype == np.float64
+    reg2 = LSTMRegressor(**FAST).fit(X, np.column_stack([target, -target]))
+    assert reg2.predict(X).shape == (60, 2) and reg2.n_outputs_ == 2
+
+
+def test_tags_and_mixins():
+    assert is_classifier(LSTMClassifier()) and is_regressor(LSTMRegressor())
+    tags = LSTMClassifier().__sklearn_tags__()
+    assert tags.input_tags.three_d_array and not tags.non_deterministic
+    assert tags.classifier_tags.multi_label
+
+
+# ----------------------------------------------------------------- reproducible
+@pytest.mark.parametrize("config", [dict(), dict(dropout=0.3, num_layers=2),
+                                    dict(early_stopping=True)])
+def test_same_random_state_same_predictions(config):
+    X, y = make_sequences(n=80)
+    a = LSTMClassifier(**FAST, **config).fit(X, y).predict_proba(X)
+    b = LSTMClassifier(**FAST, **config).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_float32_default_sample_order_invariance():
+    X, y = make_sequences(n=50)
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    order = np.random.RandomState(1).permutation(50)
+    np.testing.assert_allclose(clf.predict_proba(X)[order], clf.predict_proba(X[order]),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_clone_get_set_params():
+    clf = LSTMClassifier(variant="gru", hidden_size=5, class_weight="balanced")
+    params = clf.get_params()
+    assert params["variant"] == "gru" and params["class_weight"] == "balanced"
+    copy = clone(clf).set_params(hidden_size=7)
+    assert copy.hidden_size == 7 and clf.hidden_size == 5
+    for name in ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
+                 "dropout", "forget_bias", "solver", "learning_rate_init", "batch_size",
+                 "max_iter", "alpha", "clip_norm", "early_stopping",
+                 "validation_fraction", "n_iter_no_change", "tol", "shuffle",
+                 "random_state", "verbose", "warm_start", "dtype", "window",
+                 "momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon"):
+        assert name in LSTMRegressor().get_params()
+
+
+# ---------------------------------------------------------------- persistence
+def _weights_nbytes(est):
+    return sum(p.nbytes for p in est._network().params)
+
+
+def test_pickle_and_joblib_round_trip(tmp_path):
+    X, y = make_sequences(n=80)
+    clf = LSTMClassifier(hidden_size=32, max_iter=3, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), expected)
+    path = tmp_path / "model.joblib"
+    joblib.dump(clf, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+    # weights and configuration only: no optimizer moments (2x weights) or caches
+    size, weights = path.stat().st_size, _weights_nbytes(clf)
+    assert weights <= size < 1.5 * weights + 8000
+    assert not hasattr(loaded, "_optimizer")
+    assert loaded.loss_curve_ == clf.loss_curve_
+
+
+def test_loaded_model_can_continue_training(tmp_path):
+    X, y = make_sequences()
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    loaded.partial_fit(X, y)
+    assert len(loaded.loss_curve_) == len(clf.loss_curve_) + 1
+
+
+# ------------------------------------------------------ warm start, partial fit
+def test_warm_start_continues_from_current_weights():
+    X, y = make_sequences(n=80)
+    clf = LSTMClassifier(hidden_size=8, max_iter=4, random_state=0, warm_start=True)
+    clf.fit(X, y)
+    before = weights_of(clf)
+    steps = clf._optimizer.t
+    first_curve = list(clf.loss_curve_)
+    clf.fit(X, y)
+    assert clf._optimizer.t == 2 * steps  # the same Adam, its state carried on
+    assert clf.loss_curve_[:4] == first_curve and len(clf.loss_curve_) == 8
+    assert clf.loss_curve_[4] < first_curve[0]  # did not restart from scratch
+    assert any(not np.array_equal(a, b) for a, b in zip(before, weights_of(clf)))
+    cold = LSTMClassifier(hidden_size=8, max_iter=4, random_state=0).fit(X, y)
+    assert cold.loss_curve_ == first_curve  # without warm_start: a fresh model
+
+
+def test_partial_fit_continues_and_needs_classes():
+    X, y = make_sequences(n=80, n_classes=3)
+    clf = LSTMClassifier(hidden_size=8, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:40], y[:40], classes=[0, 1, 2])
+    first = weights_of(clf)
+    for _ in range(3):
+        clf.partial_fit(X, y)
+    assert clf._optimizer.t > 1 and len(clf.loss_curve_) == 4 and clf.n_iter_ == 1
+    assert clf.t_ == 40 + 3 * 80
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert any(not np.array_equal(a, b) for a, b in zip(first, weights_of(clf)))
+    reg = LSTMRegressor(hidden_size=8, random_state=0)
+    reg.partial_fit(X, X[:, :, 0].sum(1)).partial_fit(X, X[:, :, 0].sum(1))
+    assert len(reg.loss_curve_) == 2
+
+
+def test_partial_fit_with_early_stopping_raises():
+    X, y = make_sequences()
+    with pytest.raises(ValueError, match="early_stopping"):
+        LSTMRegressor(early_stopping=True).partial_fit(X, y.astype(float))
+
+
+# ----------------------------------------------------------------- verbosity
+def test_verbose_reports_each_epoch(capsys):
+    X, y = make_sequences(n=80)
+    LSTMClassifier(hidden_size=8, max_iter=3, verbose=True, early_stopping=True,
+                   random_state=0).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    epochs = [line for line in lines if line.startswith("Epoch")]
+    assert len(epochs) == 3
+    for number, line in enumerate(epochs, start=1):
+        assert line.startswith(f"Epoch {number}, loss = ")
+        assert "validation score = " in line and line.endswith(" s")
+
+
+def test_silent_when_not_verbose(capsys):
+    X, y = make_sequences()
+    LSTMClassifier(**FAST).fit(X, y)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+# ------------------------------------------------------------- early stopping
+def test_early_stopping_records_and_restores_best():
+    X, y = make_sequences(n=120, n_classes=3)
+    clf = LSTMClassifier(hidden_size=8, max_iter=40, learning_rate_init=0.05,
+                         early_stopping=True, n_iter_no_change=3, random_state=0)
+    clf.fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ < 40
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+
+
+def test_fit_loop_restores_the_best_epoch(monkeypatch):
+    """The weights kept are those of the epoch with the best validation score."""
+    X, y = make_sequences(n=60)
+    clf = LSTMClassifier(hidden_size=4, max_iter=6, early_stopping=True,
+                         n_iter_no_change=10, random_state=0)
+    scores = iter([0.5, 0.9, 0.6, 0.7, 0.8, 0.4])
+    snapshots = []
+
+    def scripted(self, y_true, y_pred, sample_weight):
+        snapshots.append(weights_of(self))
+        return next(scores)
+
+    monkeypatch.setattr(LSTMClassifier, "_score_predictions", scripted)
+    clf.fit(X, y)
+    assert clf.validation_scores_ == [0.5, 0.9, 0.6, 0.7, 0.8, 0.4]
+    assert clf.best_validation_score_ == 0.9
+    for kept, best in zip(weights_of(clf), snapshots[1]):
+        np.testing.assert_array_equal(kept, best)
+
+
+def test_window_mode_validates_on_the_last_rows():
+    rng = np.random.RandomState(0)
+    series = rng.normal(size=(200, 2))
+    target = np.convolve(series[:, 0], np.ones(3), mode="full")[:200]
+    reg = LSTMRegressor(hidden_size=8, max_iter=8, window=5, early_stopping=True,
+                        validation_fraction=0.2, random_state=0).fit(series, target)
+    # the best validation score is the R^2 of the kept weights on the last 40 rows
+    pred = reg.predict(series)
+    assert r2_score(target[-40:], pred[-40:]) == pytest.approx(
+        reg.best_validation_score_, rel=1e-5)
+
+
+# --------------------------------------------------------------- weights
+def test_class_weight_balanced_equals_sample_weight():
+    X, y = make_sequences(n=80)
+    y = np.where(np.arange(80) < 60, 0, y)  # imbalanced
+    a = LSTMClassifier(**FAST, class_weight="balanced").fit(X, y)
+    b = LSTMClassifier(**FAST).fit(X, y, sample_weight=compute_sample_weight("balanced", y))
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-6)
+
+
+def test_class_weight_dict_shifts_predictions():
+    X, y = make_sequences(n=80)
+    plain = LSTMClassifier(**FAST).fit(X, y)
+    heavy = LSTMClassifier(**FAST, class_weight={0: 1.0, 1: 20.0}).fit(X, y)
+    assert heavy.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean()
+
+
+@pytest.mark.parametrize("Estimator", [LSTMClassifier, LSTMRegressor])
+def test_zero_sample_weight_equals_removing_samples(Estimator):
+    X, y = make_sequences(n=40)
+    y = y if Estimator is LSTMClassifier else X[:, :, 0].sum(1)
+    sw = np.ones(40)
+    sw[::4] = 0
+    params = dict(FAST, dtype="float64", batch_size=64)  # one full batch
+    a = Estimator(**params).fit(X, y, sample_weight=sw)
+    b = Estimator(**params).fit(X[sw > 0], y[sw > 0])
+    np.testing.assert_allclose(a.predict(X) if Estimator is LSTMRegressor
+                               else a.predict_proba(X),
+                               b.predict(X) if Estimator is LSTMRegressor
+                               else b.predict_proba(X), rtol=1e-6)
+
+
+# ------------------------------------------------------------- validation
+@pytest.mark.parametrize("param, value, allowed", [
+    ("variant", "nope", "lstm"),
+    ("pooling", "max", "mean"),
+    ("solver", "lbfgs", "adam"),
+    ("dtype", "float16", "float32"),
+    ("hidden_size", 0, "range"),
+    ("dropout", 1.0, "range"),
+    ("clip_norm", -1.0, "None"),
+])
+def test_invalid_hyperparameters(param, value, allowed):
+    X, y = make_sequences()
+    clf = LSTMClassifier(**{param: value})
+    with pytest.raises(InvalidParameterError, match=f"'{param}' parameter") as info:
+        clf.fit(X, y)
+    assert allowed in str(info.value)
+
+
+def test_invalid_class_weight():
+    X, y = make_sequences()
+    with pytest.raises(InvalidParameterError, match="class_weight"):
+        LSTMClassifier(class_weight="auto").fit(X, y)
+
+
+def test_unfitted_raises():
+    with pytest.raises(NotFittedError):
+        LSTMRegressor().predict(np.zeros((2, 3, 1)))
+
+
+def _state(est):
+    return pickle.dumps((weights_of(est), est.n_features_in_, est.loss_curve_,
+                         est.classes_ if hasattr(est, "classes_") else None))
+
+
+def test_failed_calls_leave_estimator_unchanged():
+    X, y = make_sequences()
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    before = _state(clf)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(np.zeros((3, 6, 5)))
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(np.zeros((3, 6, 5)), [0, 1, 0])
+    with pytest.raises(ValueError, match="classes"):
+        clf.partial_fit(X[:3], [0, 1, 7])
+    with pytest.raises(ValueError, match="inconsistent"):
+        clf.partial_fit(X, y[:-1])
+    assert _state(clf) == before
+
+
+# ------------------------------------------------------------ training rules
+def test_convergence_warning_when_max_iter_ends_training():
+    X, y = make_sequences()
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        LSTMClassifier(**FAST).fit(X, y)
+
+
+def test_non_finite_loss_stops_with_finite_weights():
+    X, y = make_sequences()
+    y_big = np.full(60, 3e38, dtype=float)  # squared error overflows float32
+    with pytest.warns(ConvergenceWarning, match="non-finite"):
+        reg = LSTMRegressor(**FAST).fit(X, y_big * np.sign(X[:, 0, 0]))
+    assert all(np.isfinite(w).all() for w in weights_of(reg))
+
+
+def test_keyboard_interrupt_becomes_a_warning(monkeypatch):
+    X, y = make_sequences()
+    calls = {"n": 0}
+    real_epoch = training_module.run_epoch
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(training_module, "run_epoch", interrupted)
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf = LSTMClassifier(**FAST).fit(X, y)
+    assert clf.n_iter_ == 2 and clf.predict(X).shape == (60,)
+
+
+def test_prediction_in_batches_matches(monkeypatch):
+    X, y = make_sequences(n=50)
+    clf = LSTMClassifier(**FAST, dtype="float64").fit(X, y)
+    whole = clf.predict_proba(X)
+    monkeypatch.setattr(estimators_module, "_PREDICT_BUDGET", 6 * 8 * 7)  # 7 rows
+    np.testing.assert_allclose(clf.predict_proba(X), whole, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- structure
+def test_layers_and_trace():
+    X, y = make_sequences()
+    clf = LSTMClassifier(hidden_size=5, num_layers=2, bidirectional=True, max_iter=2,
+                         random_state=0).fit(X, y)
+    assert len(clf.layers_) == 2 and all(len(t) == 2 for t in clf.layers_)
+    assert all(isinstance(layer, RecurrentLayer) for t in clf.layers_ for layer in t)
+    assert clf.head_["head_W"].shape == (10, 1)
+    ragged = [X[0, :6], X[1, :3]]
+    internals = clf.trace(ragged, layer=0, direction=1)
+    assert set(internals) >= {"hidden", "cell", "input", "forget", "candidate", "output"}
+    assert internals["hidden"].shape == (2, 6, 5)
+    assert np.isnan(internals["forget"][1, 3:]).all()
+    assert np.isfinite(internals["forget"][1, :3]).all()
+    with pytest.raises(ValueError, match="direction"):
+        clf.trace(X, direction=2)
+
+
+@pytest.mark.parametrize("pooling", ["last", "mean"])
+def test_ragged_predictions_equal_alone(pooling):
+    X, y = make_sequences(n=30, T=7)
+    clf = LSTMClassifier(hidden_size=6, bidirectional=True, num_layers=2, max_iter=2,
+                         pooling=pooling, dtype="float64", random_state=0).fit(X, y)
+    ragged = [X[i, : 2 + i % 5] for i in range(6)]
+    together = clf.predict_proba(ragged)
+    alone = np.vstack([clf.predict_proba(x[None]) for x in ragged])
+    np.testing.assert_allclose(together, alone, rtol=1e-10)
+
+
+# ------------------------------------------------------------- composition
+def test_grid_search_two_jobs_on_3d_data():
+    X, y = make_sequences(n=60)
+    search = GridSearchCV(LSTMClassifier(max_iter=3, random_state=0),
+                          {"variant": ["lstm", "gru"], "hidden_size": [4, 8]},
+                          cv=2, n_jobs=2)
+    search.fit(X, y)
+    assert set(search.cv_results_["param_variant"]) == {"lstm", "gru"}
+    assert search.best_estimator_.predict(X).shape == (60,)
+
+
+def test_pipeline_with_scaler_on_univariate_rows():
+    X, y = make_sequences(n=60, F=1)
+    rows = pd.DataFrame(X[:, :, 0] * 100 + 5, columns=[f"t{i}" for i in range(6)])
+    pipe = Pipeline([("scale", StandardScaler()), ("lstm", LSTMClassifier(**FAST))])
+    pipe.fit(rows, y)
+    assert pipe.predict(rows).shape == (60,)
+    assert pipe[-1].n_features_in_ == 6
+
+
+def _blas_threads_in_fit():
+    with estimators_module._BlasLimit():
+        return [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+
+
+def test_blas_limited_inside_joblib_workers_only():
+    with parallel_config(backend="threading"):
+        inside = Parallel(n_jobs=2)(delayed(_blas_threads_in_fit)() for _ in range(2))
+    assert all(n == 1 for threads in inside for n in threads)
+    outside = [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+    assert _blas_threads_in_fit() == outside  # untouched outside workers
+
+
+# ------------------------------------------------------------------ examples
+@pytest.mark.parametrize("script", ["digits_sequences.py", "regression.py"])
+def test_examples_run_in_quick_mode(script):
+    env = dict(os.environ, SKLSTM_EXAMPLE_QUICK="1")
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / script)],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "test " in result.stdout and "fit time" in result.stdout
