@@ -105,7 +105,10 @@ class BaseRecurrent(BaseEstimator):
         "forget_bias": [Interval(Real, None, None, closed="neither")],
         "solver": [StrOptions(set(OPTIMIZERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
@@ -294,7 +297,8 @@ class BaseRecurrent(BaseEstimator):
         return dataset, y, Y, sample_weight
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        first_pass = not hasattr(self, "layers_") or not (self.warm_start or incremental)
+        keep = self.warm_start or incremental
+        first_pass = not (hasattr(self, "layers_") and keep)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         dataset, y, Y, sample_weight = self._validate_fit_inputs(
@@ -319,8 +323,16 @@ class BaseRecurrent(BaseEstimator):
         return self
 
     def _current_history(self):
+        """The history to continue; its stopping state restarts if
+        ``early_stopping`` was switched since the last call."""
         history = getattr(self, "_history", None)
-        return History.start(self.early_stopping) if history is None else history
+        fresh = History.start(self.early_stopping)
+        if history is None:
+            return fresh
+        if (history.validation_scores is not None) != self.early_stopping:
+            fresh.loss_curve, fresh.t = history.loss_curve, history.t
+            return fresh
+        return history
 
     def _store_history(self, history):
         self._history = history
@@ -432,9 +444,9 @@ class BaseRecurrent(BaseEstimator):
         dataset = validate_sequences(self, X, reset=False, window=self.window,
                                      dtype=np.dtype(self.dtype))
         layer = range(len(self.layers_))[layer]
-        if direction not in range(len(self.layers_[layer])):
-            raise ValueError(f"direction must be in {list(range(len(self.layers_[layer])))}"
-                             f", got {direction!r}.")
+        directions = list(range(len(self.layers_[layer])))
+        if direction not in directions:
+            raise ValueError(f"direction must be in {directions}, got {direction!r}.")
         return self._trace_batches(dataset, layer, direction)
 
     def _trace_batches(self, dataset, layer, direction):
@@ -894,7 +906,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
                              f"'y' has {classes}.")
 
     def _out_activation(self):
-        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        return "softmax" if multiclass else "logistic"
 
     def _decode(self, raw):
         proba = OUT_ACTIVATIONS[self.out_activation_](raw)

@@ -101,8 +101,9 @@ class RecurrentNetwork:
             ))
             n_in = n_dirs * hidden_size
         bound = np.sqrt(6.0 / (n_in + n_outputs))  # Glorot uniform
+        head_W = random_state.uniform(-bound, bound, (n_in, n_outputs))
         head = {
-            "head_W": random_state.uniform(-bound, bound, (n_in, n_outputs)).astype(dtype),
+            "head_W": head_W.astype(dtype),
             "head_b": np.zeros(n_outputs, dtype=dtype),
         }
         return cls(layers, head, pooling=pooling, dropout=dropout)

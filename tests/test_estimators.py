@@ -1,6 +1,5 @@
 """Behaviour of LSTMClassifier and LSTMRegressor beyond scikit-learn's common checks."""
 
-import io
 import os
 import pickle
 import subprocess
@@ -264,7 +263,8 @@ def test_class_weight_balanced_equals_sample_weight():
     X, y = make_sequences(n=80)
     y = np.where(np.arange(80) < 60, 0, y)  # imbalanced
     a = LSTMClassifier(**FAST, class_weight="balanced").fit(X, y)
-    b = LSTMClassifier(**FAST).fit(X, y, sample_weight=compute_sample_weight("balanced", y))
+    weights = compute_sample_weight("balanced", y)
+    b = LSTMClassifier(**FAST).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-6)
 
 
@@ -389,7 +389,8 @@ def test_layers_and_trace():
     assert clf.head_["head_W"].shape == (10, 1)
     ragged = [X[0, :6], X[1, :3]]
     internals = clf.trace(ragged, layer=0, direction=1)
-    assert set(internals) >= {"hidden", "cell", "input", "forget", "candidate", "output"}
+    expected = {"hidden", "cell", "input", "forget", "candidate", "output"}
+    assert set(internals) >= expected
     assert internals["hidden"].shape == (2, 6, 5)
     assert np.isnan(internals["forget"][1, 3:]).all()
     assert np.isfinite(internals["forget"][1, :3]).all()
@@ -449,3 +450,12 @@ def test_examples_run_in_quick_mode(script):
                             env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "test " in result.stdout and "fit time" in result.stdout
+
+
+def test_warm_start_may_switch_early_stopping():
+    X, y = make_sequences(n=80)
+    clf = LSTMClassifier(**FAST, warm_start=True).fit(X, y)
+    clf.set_params(early_stopping=True).fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_
+    clf.set_params(early_stopping=False).fit(X, y)
+    assert clf.validation_scores_ is None and len(clf.loss_curve_) == 15
