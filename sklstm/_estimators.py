@@ -394,11 +394,15 @@ class BaseRecurrent(BaseEstimator):
         return minibatches(dataset.lengths, batch_size, shuffle=False,
                            random_state=None)
 
+    def _validate_for_prediction(self, X):
+        """X as a dataset in the dtype the weights have (``dtype`` at fit time)."""
+        return validate_sequences(self, X, reset=False, window=self.window,
+                                  dtype=self.head_["head_W"].dtype)
+
     def _raw_predict(self, X):
         """Validate X; raw network output (n_samples, n_outputs)."""
         check_is_fitted(self)
-        dataset = validate_sequences(self, X, reset=False, window=self.window,
-                                     dtype=np.dtype(self.dtype))
+        dataset = self._validate_for_prediction(X)
         return self._raw_output(dataset, self._network())
 
     def predict(self, X):
@@ -441,8 +445,7 @@ class BaseRecurrent(BaseEstimator):
             mode (no dropout).
         """
         check_is_fitted(self)
-        dataset = validate_sequences(self, X, reset=False, window=self.window,
-                                     dtype=np.dtype(self.dtype))
+        dataset = self._validate_for_prediction(X)
         layer = range(len(self.layers_))[layer]
         directions = list(range(len(self.layers_[layer])))
         if direction not in directions:

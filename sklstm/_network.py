@@ -89,7 +89,29 @@ class RecurrentNetwork:
     def build(cls, variant, n_features, hidden_size, n_outputs, *, num_layers=1,
               bidirectional=False, pooling="last", dropout=0.0, forget_bias=1.0,
               random_state, dtype="float32"):
-        """Initialise a network; ``random_state`` is a ``RandomState`` instance."""
+        """A freshly initialised network.
+
+        Parameters
+        ----------
+        variant : str
+            Any name in ``sklstm.core.VARIANTS``.
+        n_features : int
+            Features per time step of the input.
+        hidden_size : int
+            Units per layer and direction.
+        n_outputs : int
+            Columns of the raw output.
+        num_layers, bidirectional, pooling, dropout, forget_bias
+            As the estimators' hyperparameters of the same names.
+        random_state : RandomState
+            Each layer is seeded by one draw from it, then the head is drawn
+            (Glorot uniform weights, zero bias).
+        dtype : {"float32", "float64"}, default="float32"
+
+        Returns
+        -------
+        RecurrentNetwork
+        """
         n_dirs = 2 if bidirectional else 1
         layers, n_in = [], n_features
         for _ in range(num_layers):
@@ -171,6 +193,13 @@ class RecurrentNetwork:
             Apply dropout (needs ``rng``).
         rng : RandomState, default=None
             Source of the dropout masks.
+
+        Returns
+        -------
+        raw : ndarray of shape (B, n_outputs)
+            Head output before any output activation.
+        cache : dict
+            What :meth:`backward` needs.
         """
         lengths = np.asarray(lengths)
         mask = sequence_mask(lengths, X.shape[1])
@@ -186,7 +215,20 @@ class RecurrentNetwork:
 
     # -- backward ---------------------------------------------------------------
     def backward(self, d_raw, cache):
-        """Gradients of every parameter given d_raw (B, n_outputs), ``params`` order."""
+        """Gradients of every parameter, in ``params`` order.
+
+        Parameters
+        ----------
+        d_raw : ndarray of shape (B, n_outputs)
+            Gradient of the loss with respect to the raw output.
+        cache : dict
+            As returned by :meth:`forward` (with ``training`` as it was).
+
+        Returns
+        -------
+        grads : list of ndarray
+            Same shapes as ``params``.
+        """
         W = self.head["head_W"]
         head_grads = [cache["pooled"].T @ d_raw, d_raw.sum(axis=0)]
         d_pooled = d_raw @ W.T  # (B, D*H)
