@@ -77,6 +77,16 @@ class RecurrentNetwork:
     ``params`` and ``grads`` are flat lists in the same order (each layer's
     ``params`` in its dict order, bottom to top, forward direction first, then
     the head), the form the optimizers update in place.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm._network import RecurrentNetwork
+    >>> net = RecurrentNetwork.build("gru", 3, 4, 2, bidirectional=True,
+    ...                              random_state=np.random.RandomState(0))
+    >>> raw, cache = net.forward(np.ones((5, 6, 3), np.float32), np.full(5, 6))
+    >>> raw.shape, len(net.backward(np.ones_like(raw), cache)) == len(net.params)
+    ((5, 2), True)
     """
 
     def __init__(self, layers, head, pooling="last", dropout=0.0):

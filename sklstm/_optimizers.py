@@ -98,6 +98,16 @@ class AdamOptimizer:
     ----------
     Kingma, D. P. and Ba, J. (2014). "Adam: A method for stochastic
     optimization." arXiv:1412.6980.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklstm._optimizers import AdamOptimizer
+    >>> w = np.array([1.0, -1.0])
+    >>> opt = AdamOptimizer([w], learning_rate_init=0.1)
+    >>> opt.update_params([w], [np.array([0.5, -2.0])])
+    >>> w.round(6), opt.t            # the first step moves each weight by ~lr
+    (array([ 0.9, -0.9]), 1)
     """
 
     def __init__(
@@ -114,7 +124,8 @@ class AdamOptimizer:
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         # a Python float: a NumPy float64 scalar would upcast float32 arrays
-        lr = float(self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t))
+        correction = np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        lr = float(self.learning_rate_init * correction)
         for p, g, m, v in zip(params, grads, self.ms, self.vs):
             m *= b1
             m += (1 - b1) * g
