@@ -46,6 +46,10 @@ GATES = {
     "full_gate_recurrence": LSTM_GATES,
 }
 
+#: The variants of issue 2, the ones transcribed here. (Later issues may
+#: register more names in ``sklstm.core.VARIANTS``; their own tests cover them.)
+CLASSIC_VARIANTS = tuple(GATES)
+
 #: Variants that carry a memory cell.
 HAS_CELL = {name: name not in ("rnn", "gru") for name in GATES}
 

@@ -7,7 +7,7 @@ saying what was expected) and the initialisation part of the contract.
 import numpy as np
 import pytest
 
-from reference_cells import GATES, HAS_CELL, ragged_mask
+from reference_cells import CLASSIC_VARIANTS, GATES, HAS_CELL, ragged_mask
 from sklstm.core import VARIANTS, RecurrentLayer
 
 B, T, F, H = 2, 4, 3, 5
@@ -153,7 +153,7 @@ def make(variant, seed, forget_bias=1.0, input_size=F, hidden_size=H):
     )
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", CLASSIC_VARIANTS)
 def test_same_seed_same_params(variant):
     first, second = make(variant, 7), make(variant, 7)
     assert set(first.params) == set(second.params)
@@ -161,7 +161,7 @@ def test_same_seed_same_params(variant):
         np.testing.assert_array_equal(first.params[key], second.params[key])
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", CLASSIC_VARIANTS)
 def test_init_ignores_global_random_state(variant):
     np.random.seed(1)
     first = make(variant, 7)
@@ -171,7 +171,7 @@ def test_init_ignores_global_random_state(variant):
         np.testing.assert_array_equal(first.params[key], second.params[key])
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", CLASSIC_VARIANTS)
 def test_different_seed_different_weights(variant):
     first, second = make(variant, 7), make(variant, 8)
     for key in ("W", "U"):
@@ -179,7 +179,7 @@ def test_different_seed_different_weights(variant):
 
 
 @pytest.mark.parametrize("forget_bias", [0.0, 1.0, 2.5])
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", CLASSIC_VARIANTS)
 def test_biases_zero_except_forget(variant, forget_bias):
     b = make(variant, 0, forget_bias=forget_bias).params["b"].reshape(len(GATES[variant]), H)
     expected = np.zeros_like(b)
@@ -188,7 +188,7 @@ def test_biases_zero_except_forget(variant, forget_bias):
     np.testing.assert_array_equal(b, expected)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", CLASSIC_VARIANTS)
 def test_peepholes_start_at_zero(variant):
     params = make(variant, 0).params
     peepholes = [key for key in params if key.startswith("p_")]
@@ -197,7 +197,7 @@ def test_peepholes_start_at_zero(variant):
         np.testing.assert_array_equal(params[key], 0.0)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", CLASSIC_VARIANTS)
 def test_recurrent_blocks_orthogonal(variant):
     U = make(variant, 0).params["U"]  # (H, G*H)
     for k, name in enumerate(GATES[variant]):
@@ -207,7 +207,7 @@ def test_recurrent_blocks_orthogonal(variant):
         assert not np.allclose(U[:, :H], U[:, H : 2 * H])
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("variant", CLASSIC_VARIANTS)
 def test_input_weights_glorot_uniform(variant):
     input_size, hidden_size = 40, 30
     W = make(variant, 0, input_size=input_size, hidden_size=hidden_size).params["W"]
@@ -222,6 +222,6 @@ def test_input_weights_glorot_uniform(variant):
 
 
 def test_has_cell_flags():
-    for variant in VARIANTS:
+    for variant in CLASSIC_VARIANTS:
         assert make(variant, 0).has_cell == HAS_CELL[variant], variant
 
