@@ -7,7 +7,7 @@ the same budget, and the script prints, per variant, the cross-validated accurac
 the test accuracy of the variant refitted on the whole training set, and the time
 that refit took.
 
-Run it with ``python examples/quickstart.py`` (about half a minute on 2 cores).
+Run it with ``python examples/quickstart.py`` (35-60 s on 2 shared cores).
 ``SKLSTM_EXAMPLE_QUICK=1`` shrinks it to a smoke run of a few seconds. It needs
 nothing beyond sklstm's own dependencies: no plotting here.
 """
