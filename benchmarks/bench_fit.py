@@ -74,8 +74,16 @@ def time_torch(X, y, hidden, epochs):
     return time.perf_counter() - start
 
 
-def median_time(fn, repeats, *args):
-    return statistics.median(fn(*args) for _ in range(repeats))
+def interleaved_medians(timers, repeats, *args):
+    """Median time of each timer, run alternately (after one warm-up each) so
+    that any drift in the machine's load hits them alike."""
+    for timer in timers:
+        timer(*args)
+    times = [[] for _ in timers]
+    for _ in range(repeats):
+        for timer, record in zip(timers, times):
+            record.append(timer(*args))
+    return [statistics.median(record) for record in times]
 
 
 def main():
@@ -85,7 +93,7 @@ def main():
     parser.add_argument("--F", type=int, default=8)
     parser.add_argument("--H", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true",
                         help="(n, T, F, H) = (512, 20, 4, 16), 1 epoch, 1 repeat")
     args = parser.parse_args()
@@ -95,14 +103,17 @@ def main():
     print(f"(n, T, F, H) = ({args.n}, {args.T}, {args.F}, {args.H}), {args.epochs} "
           f"epochs of batch {BATCH_SIZE}, float32, {THREADS} threads, "
           f"median of {args.repeats}")
-    ours = median_time(time_sklstm, args.repeats, X, y, args.H, args.epochs)
-    print(f"sklstm LSTMClassifier.fit  {ours:8.3f} s")
     try:
         import torch  # noqa: F401
     except ImportError:
+        (ours,) = interleaved_medians([time_sklstm], args.repeats, X, y, args.H,
+                                      args.epochs)
+        print(f"sklstm LSTMClassifier.fit  {ours:8.3f} s")
         print("torch not installed: no comparison")
         return
-    theirs = median_time(time_torch, args.repeats, X, y, args.H, args.epochs)
+    ours, theirs = interleaved_medians([time_sklstm, time_torch], args.repeats, X, y,
+                                       args.H, args.epochs)
+    print(f"sklstm LSTMClassifier.fit  {ours:8.3f} s")
     print(f"torch hand-written loop    {theirs:8.3f} s")
     print(f"ratio sklstm / torch       {ours / theirs:8.2f}x")
 
