@@ -37,11 +37,12 @@ from sklstm import LSTMClassifier
 from sklstm.core import VARIANTS
 
 QUICK = os.environ.get("SKLSTM_EXAMPLE_QUICK", "") not in ("", "0")
-OUTPUT = Path(os.environ.get("SKLSTM_EXAMPLE_OUTPUT", "docs/images"))
+OUTPUT = Path(os.environ.get("SKLSTM_EXAMPLE_OUTPUT",
+                           Path(__file__).resolve().parents[1] / "docs" / "images"))
 SEEDS = [0] if QUICK else [0, 1, 2]
 N_SAMPLES = 300 if QUICK else None
-BUDGET = dict(hidden_size=16, learning_rate_init=0.005, batch_size=64,
-              max_iter=2 if QUICK else 25)
+BUDGET = {"hidden_size": 16, "learning_rate_init": 0.005, "batch_size": 64,
+          "max_iter": 2 if QUICK else 25}
 N_JOBS = 1 if QUICK else 2  # the quick run is too short to pay for worker start-up
 
 

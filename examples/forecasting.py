@@ -48,7 +48,8 @@ from threadpoolctl import threadpool_limits
 from sklstm import LSTMRegressor
 
 QUICK = os.environ.get("SKLSTM_EXAMPLE_QUICK", "") not in ("", "0")
-OUTPUT = Path(os.environ.get("SKLSTM_EXAMPLE_OUTPUT", "docs/images"))
+OUTPUT = Path(os.environ.get("SKLSTM_EXAMPLE_OUTPUT",
+                           Path(__file__).resolve().parents[1] / "docs" / "images"))
 DATA = Path(__file__).resolve().parent / "data" / "airline.csv"
 SEED = 0
 HOLDOUT_FRACTION = 0.2

@@ -31,7 +31,7 @@ def run_example(name, output_dir, *, hide_matplotlib=False):
                 f"runpy.run_path(sys.argv[0], run_name='__main__')")
         command = [sys.executable, "-c", code]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
