@@ -443,6 +443,17 @@ class BaseRecurrent(BaseEstimator):
             where the variant has one, and each gate by name; NaN past each
             sequence's length. Its input is the lower layers' output in eval
             mode (no dropout).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklstm import LSTMRegressor
+        >>> X = np.random.RandomState(0).normal(size=(20, 6, 1))
+        >>> reg = LSTMRegressor(hidden_size=3, max_iter=2, random_state=0)
+        >>> reg = reg.fit(X, X.sum(axis=(1, 2)))
+        >>> gates = reg.trace(X[:2])
+        >>> sorted(gates), gates["forget"].shape
+        (['candidate', 'cell', 'forget', 'hidden', 'input', 'output'], (2, 6, 3))
         """
         check_is_fitted(self)
         dataset = self._validate_for_prediction(X)

@@ -459,3 +459,27 @@ def test_warm_start_may_switch_early_stopping():
     assert len(clf.validation_scores_) == clf.n_iter_
     clf.set_params(early_stopping=False).fit(X, y)
     assert clf.validation_scores_ is None and len(clf.loss_curve_) == 15
+
+
+def test_3d_input_takes_other_lengths_at_predict_time():
+    X, y = make_sequences(T=6)
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    assert clf.n_features_in_ == 2
+    assert clf.predict(np.zeros((4, 11, 2))).shape == (4,)
+    rows = LSTMClassifier(**FAST).fit(X[:, :, 0], y)  # 2-D: univariate rows
+    assert rows.n_features_in_ == 6
+    with pytest.raises(ValueError, match="features"):
+        rows.predict(np.zeros((4, 7)))
+
+
+def test_partial_fit_takes_sample_weight():
+    X, y = make_sequences(n=40)
+    sw = np.ones(40)
+    sw[:20] = 0
+    a = LSTMClassifier(hidden_size=4, random_state=0, dtype="float64",
+                       batch_size=64)
+    a.partial_fit(X, y, sample_weight=sw, classes=[0, 1])
+    b = LSTMClassifier(hidden_size=4, random_state=0, dtype="float64",
+                       batch_size=64)
+    b.partial_fit(X[20:], y[20:], classes=[0, 1])
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-6)
