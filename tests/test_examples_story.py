@@ -35,7 +35,7 @@ def test_long_term_dependencies_quick(tmp_path):
     for variant in ("rnn", "lstm", "gru", "peephole", "coupled"):
         assert any(line.split()[:1] == [variant] and len(line.split()) == 4
                    for line in out.splitlines()), variant
-    assert "solved by:" in out
+    assert "T=10   solved by " in out
     _assert_png(tmp_path / "long_term_dependencies.png")
 
 
