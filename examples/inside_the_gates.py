@@ -44,7 +44,8 @@ N_SHOWN = 3  # sequences in the forget-gate figure
 
 def settings():
     """FULL, or QUICK when the environment variable SKLSTM_EXAMPLE_QUICK is set."""
-    return QUICK if os.environ.get("SKLSTM_EXAMPLE_QUICK", "") not in ("", "0") else FULL
+    quick = os.environ.get("SKLSTM_EXAMPLE_QUICK", "") not in ("", "0")
+    return QUICK if quick else FULL
 
 
 def output_dir():
@@ -203,7 +204,8 @@ def main():
     out = output_dir()
     plot_forget(forget, markers, out / "inside_the_gates.png")
     drop = summary["units_at_markers"] - summary["units_elsewhere"]
-    plot_heatmaps(models["lstm"], X_test[0], np.argsort(drop), out / "gates_heatmap.png")
+    plot_heatmaps(models["lstm"], X_test[0], np.argsort(drop),
+                  out / "gates_heatmap.png")
     print(f"\nSaved {out / 'inside_the_gates.png'} and {out / 'gates_heatmap.png'}; "
           f"{time.perf_counter() - start:.0f} s in all.")
     if config is QUICK:

@@ -52,7 +52,8 @@ SOLVED = 0.1 * BASELINE_MSE  # "solved": test MSE under a tenth of the baseline'
 
 def settings():
     """FULL, or QUICK when the environment variable SKLSTM_EXAMPLE_QUICK is set."""
-    return QUICK if os.environ.get("SKLSTM_EXAMPLE_QUICK", "") not in ("", "0") else FULL
+    quick = os.environ.get("SKLSTM_EXAMPLE_QUICK", "") not in ("", "0")
+    return QUICK if quick else FULL
 
 
 def output_dir():
@@ -187,7 +188,8 @@ def main():
     start = time.perf_counter()
     results = run(config)
     lengths = config["lengths"]
-    print("The adding problem (Hochreiter & Schmidhuber 1997): test MSE by cell variant")
+    print("The adding problem (Hochreiter & Schmidhuber 1997): test MSE by cell "
+          "variant")
     print(f"and sequence length T. {config['n_train']} training and {config['n_test']} "
           f"test sequences per length;")
     print(f"every variant: hidden_size={MODEL['hidden_size']}, Adam at "

@@ -262,8 +262,10 @@ def plot_gates(estimator, x, *, layer=-1, direction=0, unit_order=None, ax=None)
     >>> reg = LSTMRegressor(hidden_size=4, max_iter=2, random_state=0)
     >>> reg = reg.fit(X, X[:, :, 0].sum(axis=1))
     >>> fig = plot_gates(reg, X[0])
-    >>> [ax.get_title() for ax in fig.axes if ax.get_title()]
-    ['input', 'input gate', 'forget gate', 'candidate', 'output gate', 'cell state', 'hidden state']
+    >>> titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    >>> titles  # doctest: +NORMALIZE_WHITESPACE
+    ['input', 'input gate', 'forget gate', 'candidate', 'output gate',
+     'cell state', 'hidden state']
     >>> fig.axes[2].images[0].get_array().shape            # forget gate: (units, steps)
     (4, 6)
     >>> plt.close(fig)

@@ -12,10 +12,10 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from sklstm import LSTMClassifier, LSTMRegressor  # noqa: E402
-from sklstm.plotting import plot_gates, plot_loss_curve  # noqa: E402
+from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm.plotting import plot_gates, plot_loss_curve
 
 HIDDEN = 5
 ROWS = {  # expected heatmap titles, top to bottom
@@ -25,6 +25,8 @@ ROWS = {  # expected heatmap titles, top to bottom
     "rnn": ["input", "candidate", "hidden state"],
     "coupled": ["input", "forget gate", "candidate", "output gate", "cell state",
                 "hidden state"],
+    "no_input_activation": ["input", "input gate", "forget gate", "candidate",
+                            "output gate", "cell state", "hidden state"],
 }
 TRACE_KEY = {"input gate": "input", "forget gate": "forget", "output gate": "output",
              "reset gate": "reset", "update gate": "update", "candidate": "candidate",
@@ -98,11 +100,13 @@ def test_plot_gates_colour_limits(fitted, ragged):
     for ax in _heatmaps(plot_gates(fitted, ragged[0][1]))[1:]:
         vmin, vmax = ax.images[0].get_clim()
         name = TRACE_KEY[ax.get_title()]
-        if name in ("candidate", "hidden"):  # tanh: [-1, 1]
-            assert (vmin, vmax) == (-1, 1)
-        elif name == "cell":  # symmetric, at least [-1, 1], covering every value
-            limit = max(1.0, np.abs(_image(ax)).max())
+        if name in ("candidate", "cell", "hidden"):  # symmetric, at least [-1, 1],
+            limit = max(1.0, np.abs(_image(ax)).max())  # covering every value
             assert (vmin, vmax) == pytest.approx((-limit, limit))
+            assert ax.images[0].get_cmap().name == "RdBu_r"
+            if name == "hidden" or (name == "candidate"
+                                    and fitted.variant != "no_input_activation"):
+                assert (vmin, vmax) == (-1, 1)  # tanh-bounded
         else:  # logistic gates
             assert (vmin, vmax) == (0, 1)
             assert ax.images[0].get_cmap().name == "viridis"
