@@ -249,3 +249,14 @@ def test_importing_sklstm_does_not_import_matplotlib():
     code = ("import sys, sklstm, sklstm.plotting; "
             "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_plot_gates_frame_item_labels_the_input_with_its_columns():
+    rng = np.random.RandomState(4)
+    X = [pd.DataFrame(rng.normal(size=(n, 2)), columns=["price", "volume"])
+         for n in (5, 7, 6, 4)]
+    reg = _fit(LSTMRegressor("gru", 3, max_iter=1, random_state=0), X,
+               np.arange(4.0))
+    axes = _heatmaps(plot_gates(reg, X[1]))
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["price", "volume"]
+    np.testing.assert_allclose(_image(axes[0]), X[1].to_numpy().T, rtol=1e-6)
