@@ -201,7 +201,8 @@ def plot_gates(estimator, x, *, layer=-1, direction=0, unit_order=None, ax=None)
     the diverging "RdBu_r", symmetric around 0 on [-1, 1], widened to the
     largest absolute value when one exceeds 1 (the cell can; so can the
     candidate or hidden state of the ablations without tanh). Each row has its
-    colour bar.
+    colour bar. The input row always shows ``x`` itself, also when ``layer``
+    is an upper layer (whose input is the output of the layer below).
 
     Parameters
     ----------
