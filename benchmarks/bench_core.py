@@ -1,7 +1,8 @@
 """Time the recurrent core against torch.nn.LSTM / torch.nn.GRU.
 
 For each (B, T, F, H) configuration of issue 2, in float32 with BLAS (and
-torch) limited to 2 threads, prints the median over ``--repeats`` runs of
+torch) limited to 2 threads, prints the median (or, with ``--stat min``, the
+minimum) over ``--repeats`` runs of
 
 - forward only (torch under ``torch.no_grad()``),
 - forward + backward (sklstm ``backward`` with a random ``d_out``; torch
@@ -20,6 +21,7 @@ Usage::
     python benchmarks/bench_core.py                    # full table
     python benchmarks/bench_core.py --quick            # 2 small configs, 3 repeats
     python benchmarks/bench_core.py --variants lstm,gru,peephole --repeats 11
+    python benchmarks/bench_core.py --stat min         # on a shared, busy machine
 """
 
 import argparse
@@ -47,6 +49,7 @@ CONFIGS = [  # (B, T, F, H)
 ]
 THREADS = 2
 TORCH_MODULES = {"lstm": "LSTM", "gru": "GRU"}
+STATISTICS = {"median": statistics.median, "min": min}
 
 
 def make_data(B, T, F, H, seed=0):
@@ -95,8 +98,8 @@ def torch_runs(variant, X, d_out):
     return forward, forward_backward
 
 
-def median_times(runs, repeats, warmup=2):
-    """Median wall time in ms of each callable in ``runs``.
+def summary_times(runs, repeats, statistic=statistics.median, warmup=2):
+    """``statistic`` (median by default) of the wall times in ms of each of ``runs``.
 
     The callables are interleaved (one run of each per repeat), so that load from
     other processes on a shared machine hits sklstm and torch alike.
@@ -110,19 +113,19 @@ def median_times(runs, repeats, warmup=2):
             start = time.perf_counter()
             run()
             bucket.append(time.perf_counter() - start)
-    return [1e3 * statistics.median(bucket) for bucket in times]
+    return [1e3 * statistic(bucket) for bucket in times]
 
 
-def time_config(variant, B, T, F, H, repeats):
+def time_config(variant, B, T, F, H, repeats, statistic=statistics.median):
     """((sklstm fwd, fwd+bwd), (torch fwd, fwd+bwd) or (None, None)) in ms."""
     X, d_out = make_data(B, T, F, H)
     runs = list(sklstm_runs(variant, X, d_out))
     theirs = torch_runs(variant, X, d_out)
     if theirs is not None:
         runs += list(theirs)
-    medians = median_times(runs, repeats)
-    ours = tuple(medians[:2])
-    return ours, (tuple(medians[2:]) if theirs is not None else (None, None))
+    summary = summary_times(runs, repeats, statistic)
+    ours = tuple(summary[:2])
+    return ours, (tuple(summary[2:]) if theirs is not None else (None, None))
 
 
 def ratio(ours, theirs):
@@ -133,7 +136,7 @@ def milliseconds(value):
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def run(variants, configs, repeats):
+def run(variants, configs, repeats, statistic=statistics.median):
     """Print the markdown table; return its rows as dicts."""
     header = ("| variant | B | T | F | H | fwd sklstm (ms) | fwd torch (ms) | fwd ratio "
               "| fwd+bwd sklstm (ms) | fwd+bwd torch (ms) | fwd+bwd ratio |")
@@ -142,7 +145,7 @@ def run(variants, configs, repeats):
     rows = []
     for variant in variants:
         for B, T, F, H in configs:
-            ours, theirs = time_config(variant, B, T, F, H, repeats)
+            ours, theirs = time_config(variant, B, T, F, H, repeats, statistic)
             print(f"| {variant} | {B} | {T} | {F} | {H} "
                   f"| {milliseconds(ours[0])} | {milliseconds(theirs[0])} | {ratio(ours[0], theirs[0])} "
                   f"| {milliseconds(ours[1])} | {milliseconds(theirs[1])} | {ratio(ours[1], theirs[1])} |",
@@ -154,9 +157,11 @@ def run(variants, configs, repeats):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="timed runs per cell (median)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per cell")
     parser.add_argument("--variants", default="lstm,gru",
                         help=f"comma-separated, from {', '.join(VARIANTS)}")
+    parser.add_argument("--stat", choices=("median", "min"), default="median",
+                        help="summary of the repeats; 'min' resists load from other processes")
     parser.add_argument("--quick", action="store_true",
                         help="only the first two configurations, 3 repeats")
     args = parser.parse_args(argv)
@@ -175,12 +180,12 @@ def main(argv=None):
     repeats = 3 if args.quick else args.repeats
     torch_version = "not installed" if torch is None else torch.__version__
     print(f"numpy {np.__version__}, torch {torch_version}, python {platform.python_version()}, "
-          f"{platform.machine()}, {THREADS} threads, float32, median of {repeats}, "
+          f"{platform.machine()}, {THREADS} threads, float32, {args.stat} of {repeats}, "
           f"load average {os.getloadavg()[0]:.2f}\n")
     if torch is not None:
         torch.set_num_threads(THREADS)
     with threadpool_limits(THREADS):
-        run(args.variants, configs, repeats)
+        run(args.variants, configs, repeats, STATISTICS[args.stat])
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
