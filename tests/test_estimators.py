@@ -483,3 +483,13 @@ def test_partial_fit_takes_sample_weight():
                        batch_size=64)
     b.partial_fit(X[20:], y[20:], classes=[0, 1])
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-6)
+
+
+@pytest.mark.parametrize("nesterov", [True, False])
+def test_sgd_solver_learns(nesterov):
+    X, y = make_sequences(n=120)
+    clf = LSTMClassifier(hidden_size=8, solver="sgd", learning_rate_init=0.1,
+                         nesterovs_momentum=nesterov, max_iter=30, random_state=0)
+    clf.fit(X, y)
+    assert clf.score(X, y) > 0.8
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
