@@ -1,0 +1,423 @@
+"""Issue 6: every malformed input gets a clear error, and a failed call loses nothing.
+
+Each bad input must raise ValueError or TypeError (never IndexError,
+ZeroDivisionError, a hang or a silent result) whose message names the offending
+thing; a failing call on a fitted estimator must leave it exactly as it was
+(scikit-learn semantics: validate first, overwrite after).
+"""
+
+import copy
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from sklstm import LSTMClassifier, LSTMRegressor, to_sequences
+
+N, T, F = 24, 6, 2
+SMALL = dict(hidden_size=4, max_iter=2, random_state=0)
+ERRORS = (ValueError, TypeError)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def make_data(n=N, t=T, f=F, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, t, f))
+    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+    return X, y
+
+
+X3, Y = make_data()
+Y_REG = X3[:, :, 0].mean(axis=1)
+X2 = X3[:, :, 0].copy()  # (N, T) univariate rows
+RAGGED = [X3[i, : 2 + i % 4] for i in range(N)]
+
+
+def with_value(array, index, value):
+    out = np.array(array, dtype=float, copy=True)
+    out[index] = value
+    return out
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """One fitted classifier and regressor per input format (never mutated: tests
+    that change state work on deep copies)."""
+    return {
+        "clf3d": LSTMClassifier(**SMALL).fit(X3, Y),
+        "reg3d": LSTMRegressor(**SMALL).fit(X3, Y_REG),
+        "clf2d": LSTMClassifier(**SMALL).fit(X2, Y),
+        "clf_df": LSTMClassifier(**SMALL).fit(
+            pd.DataFrame(X2, columns=[f"t{i}" for i in range(T)]), Y),
+    }
+
+
+# ------------------------------------------------------------------ the battery
+# Each case: (id, fitted estimator key or None, call(est), message pattern).
+# For key None, ``call`` receives None and builds its own fresh estimator.
+
+def _fresh_clf(**kw):
+    return LSTMClassifier(**{**SMALL, **kw})
+
+
+def _fresh_reg(**kw):
+    return LSTMRegressor(**{**SMALL, **kw})
+
+
+LONG = pd.DataFrame({"id": [1, 1, 2, 2, 2], "t": [0, 1, 0, 1, 2],
+                     "v": [1.0, 2.0, 3.0, 4.0, 5.0]})
+
+CASES = [
+    # -- fit: non-finite values
+    ("fit-nan-X3d", None, lambda _: _fresh_clf().fit(with_value(X3, (3, 2, 1), np.nan), Y),
+     r"NaN"),
+    ("fit-inf-X3d", None, lambda _: _fresh_clf().fit(with_value(X3, (0, 0, 0), np.inf), Y),
+     r"(?i)inf"),
+    ("fit-nan-X2d", None, lambda _: _fresh_clf().fit(with_value(X2, (5, 1), np.nan), Y),
+     r"NaN"),
+    ("fit-neg-inf-X2d", None,
+     lambda _: _fresh_reg().fit(with_value(X2, (5, 1), -np.inf), Y_REG), r"(?i)inf"),
+    ("fit-nan-ragged", None,
+     lambda _: _fresh_clf().fit(RAGGED[:-1] + [with_value(RAGGED[-1], (0, 0), np.nan)], Y),
+     r"NaN"),
+    ("fit-inf-ragged", None,
+     lambda _: _fresh_clf().fit([with_value(RAGGED[0], (1, 1), np.inf)] + RAGGED[1:], Y),
+     r"(?i)inf"),
+    ("fit-nan-y-regressor", None,
+     lambda _: _fresh_reg().fit(X3, with_value(Y_REG, 4, np.nan)), r"y.*NaN|NaN.*\by\b"),
+    ("fit-inf-y-regressor", None,
+     lambda _: _fresh_reg().fit(X3, with_value(Y_REG, 4, np.inf)), r"y.*(?i:inf)"),
+    ("fit-nan-y-classifier", None,
+     lambda _: _fresh_clf().fit(X3, with_value(Y, 4, np.nan)), r"NaN"),
+    ("fit-value-overflows-float32", None,
+     lambda _: _fresh_clf().fit(with_value(X3, (1, 1, 1), 1e300), Y), r"(?i)inf|large"),
+    # -- fit: empty and zero-length input
+    ("fit-empty-3d", None, lambda _: _fresh_clf().fit(np.zeros((0, T, F)), Y[:0]),
+     r"0 sample"),
+    ("fit-empty-2d", None, lambda _: _fresh_reg().fit(np.zeros((0, T)), Y_REG[:0]),
+     r"0 sample"),
+    ("fit-empty-list", None, lambda _: _fresh_clf().fit([], []), r"0 sequences"),
+    ("fit-zero-timesteps-3d", None, lambda _: _fresh_clf().fit(np.zeros((N, 0, F)), Y),
+     r"time step"),
+    ("fit-zero-features-3d", None, lambda _: _fresh_clf().fit(np.zeros((N, T, 0)), Y),
+     r"feature"),
+    ("fit-zero-length-ragged-item", None,
+     lambda _: _fresh_clf().fit(RAGGED[:-1] + [np.zeros((0, F))], Y), r"0 time steps"),
+    # -- fit: wrong dimensionality, types
+    ("fit-4d-X", None, lambda _: _fresh_clf().fit(np.zeros((N, T, F, 2)), Y),
+     r"4 dimensions"),
+    ("fit-1d-X", None, lambda _: _fresh_reg().fit(np.zeros(N), Y_REG), r"(?i)1D|2D"),
+    ("fit-ragged-differing-features", None,
+     lambda _: _fresh_clf().fit(RAGGED[:-1] + [np.zeros((3, F + 1))], Y),
+     r"features per time step"),
+    ("fit-strings-3d", None,
+     lambda _: _fresh_clf().fit(np.full((N, T, F), "a", dtype=object), Y), r"string"),
+    ("fit-strings-2d-frame", None,
+     lambda _: _fresh_clf().fit(pd.DataFrame(np.full((N, T), "x")), Y), r"string"),
+    ("fit-strings-ragged", None,
+     lambda _: _fresh_clf().fit(RAGGED[:-1] + [np.array(["a", "b"])], Y), r"string"),
+    ("fit-complex-X", None,
+     lambda _: _fresh_clf().fit(X3.astype(complex) + 1j, Y), r"(?i)complex"),
+    ("fit-sparse-X", None,
+     lambda _: _fresh_clf().fit(sp.csr_matrix(X2), Y), r"(?i)sparse"),
+    # -- fit: y
+    ("fit-mismatched-lengths", None, lambda _: _fresh_clf().fit(X3, Y[:-1]),
+     r"inconsistent numbers of samples"),
+    ("fit-mismatched-lengths-ragged", None, lambda _: _fresh_reg().fit(RAGGED, Y_REG[:-3]),
+     r"inconsistent numbers of samples"),
+    ("fit-y-none", None, lambda _: _fresh_reg().fit(X3, None), r"\by\b"),
+    ("fit-y-3d", None, lambda _: _fresh_reg().fit(X3, np.zeros((N, 2, 2))), r"dim 3"),
+    ("fit-one-class", None, lambda _: _fresh_clf().fit(X3, np.zeros(N, dtype=int)),
+     r"class"),
+    ("fit-continuous-y-classifier", None, lambda _: _fresh_clf().fit(X3, Y_REG),
+     r"continuous"),
+    ("fit-string-y-regressor", None, lambda _: _fresh_reg().fit(X3, ["a"] * N),
+     r"string"),
+    # -- fit: window
+    ("fit-window-0", None, lambda _: _fresh_reg(window=0).fit(X2, Y_REG), r"window"),
+    ("fit-window-negative", None, lambda _: _fresh_reg(window=-3).fit(X2, Y_REG),
+     r"window"),
+    ("fit-window-with-3d", None, lambda _: _fresh_reg(window=3).fit(X3, Y_REG),
+     r"window"),
+    ("fit-window-with-ragged", None, lambda _: _fresh_reg(window=3).fit(RAGGED, Y_REG),
+     r"window"),
+    # -- fit: sample_weight
+    ("fit-sw-too-long", None,
+     lambda _: _fresh_clf().fit(X3, Y, sample_weight=np.ones(N + 1)), r"(?i)sample.?weight"),
+    ("fit-sw-2d", None,
+     lambda _: _fresh_reg().fit(X3, Y_REG, sample_weight=np.ones((N, 2))),
+     r"(?i)sample.?weight"),
+    ("fit-sw-negative", None,
+     lambda _: _fresh_clf().fit(X3, Y, sample_weight=with_value(np.ones(N), 2, -1.0)),
+     r"(?i)negative"),
+    ("fit-sw-nan", None,
+     lambda _: _fresh_reg().fit(X3, Y_REG, sample_weight=with_value(np.ones(N), 2, np.nan)),
+     r"(?i)sample.?weight.*NaN"),
+    ("fit-sw-all-zero", None,
+     lambda _: _fresh_reg().fit(X3, Y_REG, sample_weight=np.zeros(N)), r"(?i)weight"),
+    # -- fit: combinations of hyperparameters that are fine one by one
+    ("fit-clockwork-hidden-too-small", None,
+     lambda _: _fresh_clf(variant="clockwork", hidden_size=2).fit(X3, Y), r"hidden_size"),
+    ("fit-validation-set-too-small", None,
+     lambda _: _fresh_reg(early_stopping=True, validation_fraction=0.01).fit(X3, Y_REG),
+     r"(?i)validation"),
+    # -- partial_fit
+    ("partial-fit-first-call-without-classes", None,
+     lambda _: _fresh_clf().partial_fit(X3, Y), r"classes"),
+    ("partial-fit-label-not-in-classes", None,
+     lambda _: _fresh_clf().partial_fit(X3, np.where(Y == 1, 2, Y), classes=[0, 1]),
+     r"classes"),
+    ("partial-fit-label-not-in-fitted-classes", "clf3d",
+     lambda est: est.partial_fit(X3, np.where(Y == 1, 7, Y)), r"classes"),
+    ("partial-fit-wrong-features", "clf3d",
+     lambda est: est.partial_fit(np.zeros((4, T, F + 1)), Y[:4]), r"features"),
+    ("partial-fit-nan-X", "reg3d",
+     lambda est: est.partial_fit(with_value(X3, (0, 0, 0), np.nan), Y_REG), r"NaN"),
+    ("partial-fit-nan-y", "reg3d",
+     lambda est: est.partial_fit(X3, with_value(Y_REG, 0, np.nan)), r"NaN"),
+    ("partial-fit-mismatched-lengths", "reg3d",
+     lambda est: est.partial_fit(X3, Y_REG[:5]), r"inconsistent numbers of samples"),
+    ("partial-fit-more-outputs", "reg3d",
+     lambda est: est.partial_fit(X3, np.c_[Y_REG, Y_REG]), r"outputs"),
+    ("partial-fit-negative-weights", "clf3d",
+     lambda est: est.partial_fit(X3, Y, sample_weight=-np.ones(N)), r"(?i)negative"),
+    ("partial-fit-early-stopping", None,
+     lambda _: _fresh_reg(early_stopping=True).partial_fit(X3, Y_REG), r"early_stopping"),
+    ("partial-fit-balanced", None,
+     lambda _: _fresh_clf(class_weight="balanced").partial_fit(X3, Y, classes=[0, 1]),
+     r"balanced"),
+    # -- predict / predict_proba
+    ("predict-wrong-features-3d", "clf3d", lambda est: est.predict(np.zeros((3, T, F + 3))),
+     r"features"),
+    ("predict-wrong-columns-2d", "clf2d", lambda est: est.predict(np.zeros((3, T - 1))),
+     r"features"),
+    ("predict-2d-to-3d-fitted", "clf3d", lambda est: est.predict(np.zeros((3, F))),
+     r"features"),
+    ("predict-nan", "clf3d", lambda est: est.predict(with_value(X3[:4], (1, 1, 1), np.nan)),
+     r"NaN"),
+    ("predict-inf-ragged", "reg3d",
+     lambda est: est.predict([with_value(RAGGED[0], (0, 0), np.inf)]), r"(?i)inf"),
+    ("predict-empty", "reg3d", lambda est: est.predict(np.zeros((0, T, F))), r"0 sample"),
+    ("predict-4d", "clf3d", lambda est: est.predict_proba(np.zeros((2, T, F, 1))),
+     r"4 dimensions"),
+    ("predict-strings", "clf3d",
+     lambda est: est.predict(np.full((2, T, F), "b", dtype=object)), r"string"),
+    ("predict-zero-length-item", "reg3d",
+     lambda est: est.predict([RAGGED[0], np.zeros((0, F))]), r"0 time steps"),
+    ("predict-window-with-3d", "reg3d",
+     lambda est: est.set_params(window=2).predict(X3), r"window"),
+    ("predict-frame-renamed-columns", "clf_df",
+     lambda est: est.predict(pd.DataFrame(X2, columns=[f"u{i}" for i in range(T)])),
+     r"(?i)feature names"),
+    # -- trace
+    ("trace-wrong-features", "reg3d", lambda est: est.trace(np.zeros((2, T, F + 1))),
+     r"features"),
+    ("trace-nan", "reg3d", lambda est: est.trace(with_value(X3[:2], (0, 0, 0), np.nan)),
+     r"NaN"),
+    ("trace-layer-out-of-range", "reg3d", lambda est: est.trace(X3[:2], layer=5),
+     r"layer"),
+    ("trace-layer-not-int", "reg3d", lambda est: est.trace(X3[:2], layer="top"),
+     r"layer"),
+    ("trace-direction-out-of-range", "reg3d", lambda est: est.trace(X3[:2], direction=1),
+     r"direction"),
+    # -- to_sequences
+    ("to-sequences-not-a-frame", None,
+     lambda _: to_sequences(LONG.to_numpy(), id="id", time="t"), r"DataFrame"),
+    ("to-sequences-empty", None, lambda _: to_sequences(LONG.iloc[:0], id="id", time="t"),
+     r"empty"),
+    ("to-sequences-missing-column", None,
+     lambda _: to_sequences(LONG, id="id", time="when"), r"when"),
+    ("to-sequences-duplicate-times", None,
+     lambda _: to_sequences(pd.concat([LONG, LONG.iloc[:1]]), id="id", time="t"),
+     r"duplicate"),
+    ("to-sequences-strings", None,
+     lambda _: to_sequences(LONG.assign(s="x"), id="id", time="t"), r"numeric"),
+    ("to-sequences-missing-id", None,
+     lambda _: to_sequences(LONG.assign(id=[1, np.nan, 2, 2, 2]), id="id", time="t"),
+     r"missing"),
+    ("to-sequences-id-is-time", None, lambda _: to_sequences(LONG, id="t", time="t"),
+     r"different"),
+    ("to-sequences-no-features", None,
+     lambda _: to_sequences(LONG[["id", "t"]], id="id", time="t"), r"feature"),
+    ("to-sequences-nan-then-fit", None,
+     lambda _: _fresh_reg().fit(
+         to_sequences(LONG.assign(v=[1.0, np.nan, 3.0, 4.0, 5.0]), id="id", time="t"),
+         [0.0, 1.0]), r"NaN"),
+]
+
+
+def test_battery_is_big_enough():
+    assert len(CASES) >= 40
+    assert len({case[0] for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("key, call, pattern", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_bad_input_raises_a_clear_error(fitted, key, call, pattern):
+    est = None if key is None else copy.deepcopy(fitted[key])
+    with pytest.raises(ERRORS, match=pattern):
+        call(est)
+
+
+# ----------------------------------------------------- every hyperparameter
+BAD_HYPERPARAMETERS = [
+    ("variant", "lstmm"), ("variant", None),
+    ("hidden_size", 0), ("hidden_size", -4), ("hidden_size", 2.5), ("hidden_size", "8"),
+    ("num_layers", 0), ("num_layers", 1.5),
+    ("bidirectional", "yes"),
+    ("pooling", "max"),
+    ("dropout", -0.1), ("dropout", 1.0), ("dropout", np.nan),
+    ("forget_bias", np.nan), ("forget_bias", np.inf), ("forget_bias", "1"),
+    ("solver", "lbfgs"),
+    ("learning_rate_init", 0.0), ("learning_rate_init", -0.1),
+    ("learning_rate_init", np.inf), ("learning_rate_init", np.nan),
+    ("batch_size", 0), ("batch_size", "big"), ("batch_size", 3.5),
+    ("max_iter", 0), ("max_iter", 2.5),
+    ("alpha", -1e-4), ("alpha", np.nan), ("alpha", np.inf),
+    ("clip_norm", 0.0), ("clip_norm", -1.0),
+    ("early_stopping", "yes"),
+    ("validation_fraction", 0.0), ("validation_fraction", 1.0),
+    ("n_iter_no_change", 0), ("n_iter_no_change", -np.inf),
+    ("tol", -1.0), ("tol", np.nan),
+    ("shuffle", "no"),
+    ("random_state", "seed"),
+    ("verbose", "loud"),
+    ("warm_start", "no"),
+    ("dtype", "float16"), ("dtype", "int32"),
+    ("window", 0), ("window", -2), ("window", 1.5),
+    ("momentum", -0.1), ("momentum", 1.5),
+    ("nesterovs_momentum", "yes"),
+    ("beta_1", 1.0), ("beta_1", -0.1), ("beta_2", 1.0),
+    ("epsilon", 0.0), ("epsilon", -1e-8),
+]
+
+
+def test_every_hyperparameter_has_bad_values():
+    covered = {name for name, _ in BAD_HYPERPARAMETERS}
+    names = set(LSTMRegressor().get_params())
+    assert names - covered == set()
+
+
+@pytest.mark.parametrize("Estimator", [LSTMClassifier, LSTMRegressor])
+@pytest.mark.parametrize("param, value", BAD_HYPERPARAMETERS,
+                         ids=[f"{p}={v!r}" for p, v in BAD_HYPERPARAMETERS])
+def test_out_of_range_hyperparameter(Estimator, param, value):
+    est = Estimator(max_iter=1, hidden_size=4).set_params(**{param: value})
+    # window mode needs 2-D input; everything else 3-D
+    X = X2 if param == "window" else X3
+    y = Y if Estimator is LSTMClassifier else Y_REG
+    with pytest.raises(ERRORS, match=rf"\b{param}\b"):
+        est.fit(X, y)
+
+
+@pytest.mark.parametrize("value", ["auto", [1, 2], 3])
+def test_bad_class_weight(value):
+    with pytest.raises(ERRORS, match=r"class_weight"):
+        LSTMClassifier(max_iter=1, hidden_size=4, class_weight=value).fit(X3, Y)
+
+
+# ------------------------------------------------ a failed call loses nothing
+def snapshot(est, X):
+    """Everything a user could observe of a fitted estimator."""
+    public = {k: copy.deepcopy(v) for k, v in vars(est).items()
+              if k.endswith("_") and k not in ("layers_", "head_")}
+    weights = [p.copy() for t in est.layers_ for layer in t for p in layer.params.values()]
+    weights += [v.copy() for v in est.head_.values()]
+    out = est.predict_proba(X) if hasattr(est, "predict_proba") else est.predict(X)
+    return {"keys": sorted(k for k in vars(est) if not k.startswith("_")), "public": public, "weights": weights,
+            "params": est.get_params(), "output": out}
+
+
+def assert_same_snapshot(before, after):
+    assert after["keys"] == before["keys"]
+    assert after["params"] == before["params"]
+    assert set(after["public"]) == set(before["public"])
+    for key, value in before["public"].items():
+        np.testing.assert_equal(after["public"][key], value, err_msg=key)
+    assert len(after["weights"]) == len(before["weights"])
+    for a, b in zip(after["weights"], before["weights"]):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    np.testing.assert_array_equal(after["output"], before["output"])  # bit for bit
+
+
+FAILING_CALLS = [
+    # (id, fitted key, X to predict with, call(est), restore params after)
+    ("predict-wrong-features", "clf3d", X3,
+     lambda est: est.predict(np.zeros((3, T, F + 1))), {}),
+    ("predict-nan", "reg3d", X3, lambda est: est.predict(X3 * np.nan), {}),
+    ("trace-wrong-features", "reg3d", X3,
+     lambda est: est.trace(np.zeros((3, T, F + 1))), {}),
+    ("partial-fit-unknown-label", "clf3d", X3,
+     lambda est: est.partial_fit(X3, np.where(Y == 1, 5, Y)), {}),
+    ("partial-fit-wrong-features", "clf3d", X3,
+     lambda est: est.partial_fit(np.zeros((4, T, F + 1)), Y[:4]), {}),
+    ("partial-fit-mismatched-y", "reg3d", X3,
+     lambda est: est.partial_fit(X3, Y_REG[:-1]), {}),
+    ("partial-fit-negative-weights", "reg3d", X3,
+     lambda est: est.partial_fit(X3, Y_REG, sample_weight=-np.ones(N)), {}),
+    ("fit-nan-X", "clf3d", X3,
+     lambda est: est.fit(with_value(X3, (0, 0, 0), np.nan), Y), {}),
+    ("fit-mismatched-y", "reg3d", X3, lambda est: est.fit(X3, Y_REG[:-1]), {}),
+    # validation of y fails after X passed: X has another feature count
+    ("fit-other-features-then-bad-y", "clf3d", X3,
+     lambda est: est.fit(np.zeros((N, T, F + 2)), Y[:-2]), {}),
+    ("fit-2d-then-bad-y", "clf3d", X3, lambda est: est.fit(X2, Y[:-1]), {}),
+    ("fit-other-classes-then-bad-weights", "clf3d", X3,
+     lambda est: est.fit(X3, np.where(Y == 1, 9, 4), sample_weight=-np.ones(N)), {}),
+    ("fit-one-class", "clf3d", X3, lambda est: est.fit(X3, np.zeros(N, dtype=int)), {}),
+    ("fit-bad-hyperparameter", "reg3d", X3,
+     lambda est: est.set_params(alpha=-1.0).fit(X3, Y_REG), {"alpha": SMALL.get("alpha", 1e-4)}),
+    # the failure comes after the weights would be initialised
+    ("fit-validation-set-too-small", "reg3d", X3,
+     lambda est: est.set_params(early_stopping=True, validation_fraction=0.01).fit(X3, Y_REG),
+     {"early_stopping": False, "validation_fraction": 0.1}),
+    ("fit-clockwork-hidden-too-small", "clf3d", X3,
+     lambda est: est.set_params(variant="clockwork", hidden_size=2).fit(X3, Y),
+     {"variant": "lstm", "hidden_size": SMALL["hidden_size"]}),
+    ("fit-frame-then-nan-array", "clf_df",
+     pd.DataFrame(X2, columns=[f"t{i}" for i in range(T)]),
+     lambda est: est.fit(with_value(X2, (0, 0), np.nan), Y), {}),
+    ("warm-start-fit-new-classes", "clf3d", X3,
+     lambda est: est.set_params(warm_start=True).fit(X3, np.where(Y == 1, 3, Y)),
+     {"warm_start": False}),
+]
+
+
+@pytest.mark.parametrize("key, X, call, restore", [c[1:] for c in FAILING_CALLS],
+                         ids=[c[0] for c in FAILING_CALLS])
+def test_failed_call_leaves_fitted_estimator_unchanged(fitted, key, X, call, restore):
+    est = copy.deepcopy(fitted[key])
+    before = snapshot(est, X)
+    with pytest.raises(ERRORS):
+        call(est)
+    est.set_params(**restore)
+    assert_same_snapshot(before, snapshot(est, X))
+
+
+def test_failed_first_partial_fit_leaves_estimator_unfitted():
+    clf = LSTMClassifier(**SMALL)
+    with pytest.raises(ValueError, match="NaN"):
+        clf.partial_fit(X3 * np.nan, Y, classes=[0, 1])
+    assert not [k for k in vars(clf) if k.endswith("_")], vars(clf).keys()
+    with pytest.raises(NotFittedError):
+        clf.predict(X3)
+    clf.partial_fit(X3, Y, classes=[0, 1])  # and it can still start cleanly
+    assert clf.predict(X3).shape == (N,)
+
+
+def test_failed_first_fit_leaves_estimator_unfitted():
+    reg = LSTMRegressor(**SMALL)
+    with pytest.raises(ValueError):
+        reg.fit(X3, Y_REG[:-1])
+    assert not [k for k in vars(reg) if k.endswith("_")], vars(reg).keys()
+    with pytest.raises(NotFittedError):
+        reg.predict(X3)
