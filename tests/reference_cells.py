@@ -5,7 +5,7 @@ against. They are written from the published equations and the contract of
 issue 2 alone and share no code with the core: one sequence at a time, one
 Python loop over time, one gate at a time, no preallocation, no tricks.
 
-Every cell function has the signature ``cell(X, params, hidden, cell)`` with
+Every cell function has the signature ``cell(X, params, hidden, cell, **side)`` with
 
 - ``X`` (T, F) one sequence, in the order the cell consumes it,
 - ``params`` the public layout: ``W`` (F, G*H), ``U`` (H, G*H), ``b`` (G*H,),
@@ -14,6 +14,9 @@ Every cell function has the signature ``cell(X, params, hidden, cell)`` with
   where the variant has them,
 - ``hidden`` and ``cell`` (H,) the initial state (``cell`` ignored without a
   memory cell),
+- ``side`` the variant's extra keyword arguments: ``lower_cell`` (T, H) for
+  ``depth_gated`` (in the order the cell consumes it, like ``X``) and the
+  variant options (``n_modules`` for ``clockwork``),
 
 and returns a dict of (T, H) arrays: ``"hidden"``, ``"cell"`` (if any) and one
 entry per gate name, the gate's activation after its nonlinearity.
@@ -25,7 +28,11 @@ References
 .. [3] Cho et al. (2014), "Learning Phrase Representations using RNN
    Encoder-Decoder for Statistical Machine Translation".
 .. [4] Greff et al. (2015), "LSTM: A Search Space Odyssey".
+.. [5] Koutník, Greff, Gomez & Schmidhuber (2014), "A Clockwork RNN".
+.. [6] Yao, Cohn, Vylomova, Duh & Dyer (2015), "Depth-Gated LSTM".
 """
+
+from fractions import Fraction
 
 import numpy as np
 
@@ -44,14 +51,23 @@ GATES = {
     "no_input_activation": LSTM_GATES,
     "no_output_activation": LSTM_GATES,
     "full_gate_recurrence": LSTM_GATES,
+    # issue 7
+    "clockwork": ("candidate",),
+    "depth_gated": LSTM_GATES + ("depth",),
 }
 
-#: The variants of issue 2, the ones transcribed here. (Later issues may
-#: register more names in ``sklstm.core.VARIANTS``; their own tests cover them.)
-CLASSIC_VARIANTS = tuple(GATES)
+#: Every variant transcribed here; the tests check that this is exactly the
+#: set of names registered in ``sklstm.core.VARIANTS``.
+ALL_VARIANTS = tuple(GATES)
 
 #: Variants that carry a memory cell.
-HAS_CELL = {name: name not in ("rnn", "gru") for name in GATES}
+HAS_CELL = {name: name not in ("rnn", "gru", "clockwork") for name in GATES}
+
+#: Extra (B, T, H) sequences a variant reads besides X (``forward(..., **side)``).
+SIDE_INPUTS = {name: ("lower_cell",) if name == "depth_gated" else () for name in GATES}
+
+#: Variant options and their defaults (``RecurrentLayer(variant, ..., **options)``).
+OPTIONS = {name: {"n_modules": 4} if name == "clockwork" else {} for name in GATES}
 
 #: Variant-specific arrays beyond W, U and b.
 EXTRA_PARAMS = {
@@ -66,6 +82,8 @@ EXTRA_PARAMS = {
     "no_input_activation": ("p_input", "p_forget", "p_output"),
     "no_output_activation": ("p_input", "p_forget", "p_output"),
     "full_gate_recurrence": ("p_input", "p_forget", "p_output", "R"),
+    "clockwork": (),
+    "depth_gated": ("p_input", "p_forget", "p_output", "p_depth", "p_lower"),
 }
 
 
@@ -273,6 +291,111 @@ def full_gate_recurrence(X, params, hidden, cell):
     )
 
 
+# ----------------------------------------------------------------------------
+# Clockwork RNN (Koutník et al. 2014)
+# ----------------------------------------------------------------------------
+
+
+def clockwork_modules(H, n_modules):
+    """Unit ranges ``[(start, stop), ...]`` of the modules, fastest first.
+
+    The documentation promises sizes "as equal as possible, fastest first";
+    which modules take the extra units is the core's convention (read from
+    its ``module_sizes``), restated here in exact arithmetic: the boundary
+    before module ``k`` is ``k * H / n_modules`` rounded half to even. So
+    H=5, n_modules=4 gives sizes (1, 1, 2, 1) and H=6, n_modules=4 gives
+    (2, 1, 1, 2).
+    """
+    bounds = [round(Fraction(k * H, n_modules)) for k in range(n_modules + 1)]
+    return [(bounds[k], bounds[k + 1]) for k in range(n_modules)]
+
+
+def clockwork(X, params, hidden, cell=None, n_modules=4):
+    """Clockwork RNN, Koutník et al. (2014), Sec. 3, written module by module.
+
+    Module k (k = 0 fastest) has the clock period 2**k. At step t, counted
+    from 0 at the sequence's first processed step,
+
+        h_t[k] = tanh(x_t W[:, k] + sum_{j >= k} h_{t-1}[j] U[j, k] + b[k])
+                                                      if t % 2**k == 0
+        h_t[k] = h_{t-1}[k]                           otherwise
+
+    where ``[k]`` are module k's units (columns) and ``U[j, k]`` the block
+    from source module j (rows) to target module k (columns): recurrent
+    connections only from slower-or-equal modules to faster ones. The other
+    blocks of ``U`` are never read, whatever they hold. The ``candidate``
+    block is the new hidden state, as in the plain RNN.
+    """
+    H = hidden.shape[0]
+    modules = clockwork_modules(H, n_modules)
+    W, U, b = gate_weights(params, GATES["clockwork"], "candidate")
+    h = hidden
+    steps = []
+    for t, x in enumerate(X):
+        h_new = np.empty(H)
+        for k, (start, stop) in enumerate(modules):
+            if t % 2**k != 0:  # off the clock: keep the state
+                h_new[start:stop] = h[start:stop]
+                continue
+            pre = x @ W[:, start:stop] + b[start:stop]
+            for j, (source_start, source_stop) in enumerate(modules):
+                if j >= k:  # slower-or-equal source module
+                    pre = pre + h[source_start:source_stop] @ U[source_start:source_stop, start:stop]
+            h_new[start:stop] = np.tanh(pre)
+        h = h_new
+        steps.append({"hidden": h, "candidate": h})
+    return _stack(steps)
+
+
+def clockwork_connectivity(H, n_modules):
+    """(H, H) bool: True where ``U``'s entry is a connection (source row's
+    module >= target column's module), built from the module ranges."""
+    connected = np.zeros((H, H), dtype=bool)
+    modules = clockwork_modules(H, n_modules)
+    for j, (source_start, source_stop) in enumerate(modules):
+        for k, (start, stop) in enumerate(modules):
+            if j >= k:
+                connected[source_start:source_stop, start:stop] = True
+    return connected
+
+
+# ----------------------------------------------------------------------------
+# Depth-gated LSTM (Yao et al. 2015)
+# ----------------------------------------------------------------------------
+
+
+def depth_gated(X, params, hidden, cell, lower_cell):
+    """Depth-gated LSTM, Yao et al. (2015), Eq. (3)-(9) on the peephole LSTM.
+
+    ``lower_cell`` (T, H) is the cell of the layer below at the same steps.
+
+    i_t = σ(x_t W_i + h_{t-1} U_i + p_i ⊙ c_{t-1} + b_i)
+    f_t = σ(x_t W_f + h_{t-1} U_f + p_f ⊙ c_{t-1} + b_f)
+    g_t = tanh(x_t W_g + h_{t-1} U_g + b_g)
+    d_t = σ(x_t W_d + b_d + p_depth ⊙ c_{t-1} + p_lower ⊙ lower_c_t)   (no h_{t-1})
+    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t + d_t ⊙ lower_c_t
+    o_t = σ(x_t W_o + h_{t-1} U_o + p_o ⊙ c_t + b_o)
+    h_t = o_t ⊙ tanh(c_t)
+
+    The depth block of ``U`` is never read.
+    """
+    gates = GATES["depth_gated"]
+    W_d, _, b_d = gate_weights(params, gates, "depth")
+    h, c = hidden, cell
+    steps = []
+    for x, lower in zip(X, lower_cell):
+        i = sigmoid(pre_activation(x, h, params, gates, "input") + params["p_input"] * c)
+        f = sigmoid(pre_activation(x, h, params, gates, "forget") + params["p_forget"] * c)
+        g = np.tanh(pre_activation(x, h, params, gates, "candidate"))
+        d = sigmoid(x @ W_d + b_d + params["p_depth"] * c + params["p_lower"] * lower)
+        c = f * c + i * g + d * lower
+        o = sigmoid(pre_activation(x, h, params, gates, "output") + params["p_output"] * c)
+        h = o * np.tanh(c)
+        steps.append({"hidden": h, "cell": c, "input": i, "forget": f,
+                      "candidate": g, "output": o, "depth": d})
+    return _stack(steps)
+
+
 #: Variant name -> reference cell function.
 REFERENCE = {
     "rnn": rnn,
@@ -286,6 +409,8 @@ REFERENCE = {
     "no_input_activation": no_input_activation,
     "no_output_activation": no_output_activation,
     "full_gate_recurrence": full_gate_recurrence,
+    "clockwork": clockwork,
+    "depth_gated": depth_gated,
 }
 
 
@@ -294,7 +419,8 @@ REFERENCE = {
 # ----------------------------------------------------------------------------
 
 
-def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=False):
+def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=False,
+                    lower_cell=None, options=None):
     """Run the reference cell over a right-padded batch, per the issue-2 contract.
 
     Parameters
@@ -308,6 +434,11 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
         ``{"hidden": (B, H), "cell": (B, H)}``; zeros when None.
     reverse : bool
         Run each sequence from its last valid step back to its first.
+    lower_cell : ndarray (B, T, H) or None
+        For ``depth_gated``: aligned with input positions, so read in
+        processing order like ``X``.
+    options : dict or None
+        Variant options (``n_modules``); the defaults of ``OPTIONS`` otherwise.
 
     Returns
     -------
@@ -319,6 +450,9 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
         Reference internals, NaN at padded positions.
     final_state : dict of ndarray (B, H)
         State after each sequence's last processed step.
+    cell_out : ndarray (B, T, H) or None
+        The cell aligned like ``out`` (padded positions: the last valid cell
+        forward, the initial cell in reverse); None without a cell.
     """
     B, T, _ = X.shape
     H = params["U"].shape[0]
@@ -329,8 +463,10 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
     h0 = initial_state["hidden"]
     c0 = initial_state.get("cell", np.zeros((B, H)))
     cell_fn = REFERENCE[variant]
+    settings = {**OPTIONS[variant], **(options or {})}
 
     out = np.empty((B, T, H))
+    cell_out = np.empty((B, T, H)) if HAS_CELL[variant] else None
     trace = {}
     final_state = {"hidden": np.empty((B, H))}
     if HAS_CELL[variant]:
@@ -338,9 +474,14 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
     for b in range(B):
         length = int(mask[b].sum())
         sequence = X[b, :length]  # (L, F)
+        side = dict(settings)
+        if "lower_cell" in SIDE_INPUTS[variant]:
+            side["lower_cell"] = lower_cell[b, :length]  # (L, H)
         if reverse:
             sequence = sequence[::-1]
-        steps = cell_fn(sequence, params, h0[b], c0[b])  # each (L, H)
+            side = {key: value[::-1] if key in SIDE_INPUTS[variant] else value
+                    for key, value in side.items()}
+        steps = cell_fn(sequence, params, h0[b], c0[b], **side)  # each (L, H)
         for key in final_state:
             final_state[key][b] = steps[key][-1]
         if reverse:
@@ -349,7 +490,10 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
             trace.setdefault(key, np.full((B, T, H), np.nan))[b, :length] = value
         out[b, :length] = steps["hidden"]
         out[b, length:] = h0[b] if reverse else steps["hidden"][-1]
-    return out, trace, final_state
+        if cell_out is not None:
+            cell_out[b, :length] = steps["cell"]
+            cell_out[b, length:] = c0[b] if reverse else steps["cell"][-1]
+    return out, trace, final_state, cell_out
 
 
 # ----------------------------------------------------------------------------
@@ -374,3 +518,21 @@ def random_initial_state(variant, B, H, rng, dtype="float64"):
     """Random ``{"hidden", "cell"}`` initial state (no "cell" without a cell)."""
     keys = ("hidden", "cell") if HAS_CELL[variant] else ("hidden",)
     return {key: (0.5 * rng.standard_normal((B, H))).astype(dtype) for key in keys}
+
+
+def random_side_inputs(variant, B, T, H, rng, dtype="float64"):
+    """The variant's side inputs as keyword arguments of ``forward``: for
+    ``depth_gated``, ``{"lower_cell": (B, T, H)}`` (cell-like values); else ``{}``."""
+    return {key: rng.standard_normal((B, T, H)).astype(dtype) for key in SIDE_INPUTS[variant]}
+
+
+def variant_cases(clockwork_modules=(1, 2, 3)):
+    """``(variant, options)`` for every variant with its default options, plus
+    ``clockwork`` with each number of modules in ``clockwork_modules``.
+
+    Returns a list of ``(id, variant, options)``.
+    """
+    cases = [(name, name, {}) for name in ALL_VARIANTS]
+    cases += [(f"clockwork-n_modules={n}", "clockwork", {"n_modules": n})
+              for n in clockwork_modules]
+    return cases
