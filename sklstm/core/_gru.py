@@ -16,6 +16,7 @@ import numpy as np
 from ._cell import BackwardSteps, Cell, recurrent_weight_grad
 from ._ops import sigmoid_grad_, sigmoid_of_negated_, tanh_, tanh_grad_
 from ._registry import register
+from ._workspace import SCRATCH
 
 
 class GRUCell(Cell):
@@ -63,7 +64,7 @@ class GRUCell(Cell):
         two = 2 * hidden_size
         gates_u = params["U"][:, :two]  # (H, 2H)
         candidate_u = params["U"][:, two:]  # (H, H)
-        d_gates = np.empty_like(gates)  # (T, 3H, B), every block written each step
+        d_gates = SCRATCH.empty("d_gates", gates.shape, gates.dtype)  # (T, 3H, B), all written
         dh = np.empty((hidden_size, batch), dtype=gates.dtype)
         dh_next = np.zeros_like(dh)
         d_reset_hidden = np.empty_like(dh)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ._ops import contract_time_batch, glorot_uniform, orthogonal_blocks
 from ._registry import get_cell
+from ._workspace import SCRATCH
 
 _DTYPES = ("float32", "float64")
 
@@ -252,7 +253,7 @@ class RecurrentLayer:
             if value.shape != expected:
                 raise ValueError(f"{key[2:]} gradient must have shape {expected} (B, T, H); "
                                  f"got {value.shape}.")
-            outside[key] = _scatter_positions(value, cache["positions"], cache["reverse"])
+            outside[key] = _scatter_positions(value, cache["positions"], cache["reverse"], key)
         d_hidden = outside.pop("d_hidden")
         lengths = cache["lengths"]
         valid = None if lengths is None else np.arange(n_steps)[:, None] < lengths
@@ -421,11 +422,12 @@ def _gather_positions(hidden, positions, reverse):
     return hidden[positions, :, columns]
 
 
-def _scatter_positions(d_out, positions, reverse):
-    """The adjoint of :func:`_gather_positions`: ``d_hidden`` (T+1, H, B)."""
+def _scatter_positions(d_out, positions, reverse, name):
+    """The adjoint of :func:`_gather_positions`: ``d_hidden`` (T+1, H, B), in scratch."""
     batch, n_steps, hidden_size = d_out.shape
     if positions is None:
-        d_hidden = np.zeros((n_steps + 1, hidden_size, batch), dtype=d_out.dtype)
+        d_hidden = SCRATCH.empty(name, (n_steps + 1, hidden_size, batch), d_out.dtype)
+        d_hidden[0] = 0
         target = d_hidden[:0:-1] if reverse else d_hidden[1:]
         target[...] = d_out.transpose(1, 2, 0)
         return d_hidden

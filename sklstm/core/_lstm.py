@@ -41,6 +41,7 @@ from ._ops import (
     tanh_grad_,
 )
 from ._registry import register
+from ._workspace import SCRATCH
 
 _LOGISTIC_ORDER = ("input", "forget", "depth", "output")
 _PUBLIC_ORDER = ("input", "forget", "candidate", "output", "depth")
@@ -235,7 +236,7 @@ class LSTMCell(Cell):
         hidden_size = cell.shape[1]
         blocks = self._blocks(hidden_size)
         peep = {g: self._peephole(params, g) for g in self.logistic}
-        d_gates = np.empty_like(gates)  # (T, G*H, B), every block written each step
+        d_gates = SCRATCH.empty("d_gates", gates.shape, gates.dtype)  # (T, G*H, B), all written
         dh = np.empty((hidden_size, batch), dtype=gates.dtype)
         dh_next = np.zeros_like(dh)
         dc = np.zeros_like(dh)  # carried d cell, from step t+1 into step t

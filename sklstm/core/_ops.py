@@ -7,6 +7,8 @@ the activation's output, as in scikit-learn's ``neural_network/_base.py``.
 
 import numpy as np
 
+from ._workspace import SCRATCH
+
 
 def sigmoid_of_negated_(x):
     """``x <- 1 / (1 + exp(x))``, the logistic function of ``-x``, in place.
@@ -76,9 +78,13 @@ def contract_time_batch(a, b):
     """``sum_t a[t] @ b[t].T`` for ``a (T, P, B)``, ``b (T, Q, B)``: one GEMM, ``(P, Q)``.
 
     Used for the weight gradients after the loop: the time and batch axes are both
-    summed over, so they are laid side by side and handed to BLAS as one product.
+    summed over, so they are laid side by side (copies in the scratch workspace) and
+    handed to BLAS as one product.
     """
     n_steps, p, batch = a.shape
-    a2 = a.transpose(1, 0, 2).reshape(p, n_steps * batch)  # (P, T*B)
-    b2 = b.transpose(1, 0, 2).reshape(b.shape[1], n_steps * batch)  # (Q, T*B)
-    return a2 @ b2.T
+    q = b.shape[1]
+    a2 = SCRATCH.empty("contract_a", (p, n_steps, batch), a.dtype)
+    b2 = SCRATCH.empty("contract_b", (q, n_steps, batch), b.dtype)
+    np.copyto(a2, a.transpose(1, 0, 2))
+    np.copyto(b2, b.transpose(1, 0, 2))
+    return a2.reshape(p, -1) @ b2.reshape(q, -1).T  # (P, T*B) @ (T*B, Q)

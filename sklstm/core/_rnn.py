@@ -22,6 +22,7 @@ import numpy as np
 from ._cell import BackwardSteps, Cell, recurrent_weight_grad
 from ._ops import tanh_, tanh_grad_
 from ._registry import register
+from ._workspace import SCRATCH
 
 
 class TanhCell(Cell):
@@ -91,7 +92,8 @@ class TanhCell(Cell):
         n_steps, hidden_size, batch = hidden[1:].shape
         recurrent = self._masked(params["U"])  # (H, H)
         active = self._active_units(hidden_size, n_steps)
-        d_gates = np.zeros_like(hidden[1:])  # (T, H, B); rows off the clock stay 0
+        d_gates = SCRATCH.zeros("d_gates", hidden[1:].shape, hidden.dtype)  # (T, H, B); rows
+        # off the clock stay 0
         dh_next = np.zeros((hidden_size, batch), dtype=hidden.dtype)
         kept = np.empty_like(dh_next)  # gradient of the units off the clock
         scratch = np.empty_like(dh_next)
