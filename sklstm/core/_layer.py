@@ -279,8 +279,8 @@ class RecurrentLayer:
         return values[np.arange(values.shape[0])[:, None], cache["steps"]]
 
     # ------------------------------------------------------------------- trace
-    def trace(self, X, mask=None, reverse=False, initial_state=None):
-        """The layer's internals at every position.
+    def trace(self, X, mask=None, reverse=False, initial_state=None, lower_cell=None):
+        """The layer's internals at every position (arguments as for :meth:`forward`).
 
         Returns
         -------
@@ -297,7 +297,8 @@ class RecurrentLayer:
         >>> sorted(layer.trace(np.zeros((1, 4, 1))))
         ['candidate', 'hidden', 'reset', 'update']
         """
-        _, cache = self.forward(X, mask=mask, initial_state=initial_state, reverse=reverse)
+        _, cache = self.forward(X, mask=mask, initial_state=initial_state, reverse=reverse,
+                                lower_cell=lower_cell)
         state, lengths = cache["state"], cache["lengths"]
         batch, n_steps = cache["x"].shape[2], cache["x"].shape[0]
         steps = cache["steps"]
