@@ -1,0 +1,169 @@
+"""Issue 6, load: many threads on one estimator, and grid searches across workers.
+
+- ``predict``, ``predict_proba`` and ``trace`` from 8 threads x 50 calls at once
+  give bit-for-bit the sequential results.
+- ``GridSearchCV(..., n_jobs=-1)`` runs on joblib's default loky backend and under
+  ``joblib.parallel_backend("dask")`` on a ``distributed.LocalCluster`` started here.
+- Inside the workers, BLAS runs on few enough threads that workers x BLAS threads
+  never exceeds the cores. To see the thread count *during training*, a small
+  subclass wraps the optimizer sklstm builds and records ``threadpool_info()`` at
+  every update; a scorer hands the record back from the worker.
+"""
+
+import logging
+import sys
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from threadpoolctl import threadpool_info
+
+from sklstm import LSTMClassifier
+
+N_THREADS, N_CALLS = 8, 50
+
+rng = np.random.RandomState(0)
+X = rng.normal(size=(48, 7, 2))
+Y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
+RAGGED = [X[i, : 2 + i % 6] for i in range(12)]
+GRID = {"variant": ["lstm", "gru"], "hidden_size": [3, 5]}
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+# ------------------------------------------------------------------- threads
+@pytest.fixture(scope="module")
+def fitted():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return LSTMClassifier(hidden_size=6, num_layers=2, bidirectional=True,
+                              max_iter=3, random_state=0).fit(X, Y)
+
+
+def _calls(est):
+    """Distinct calls on distinct inputs (so any shared scratch state would show)."""
+    return [
+        lambda: est.predict(X[:20]),
+        lambda: est.predict_proba(X[10:]),
+        lambda: est.predict_proba(RAGGED),
+        lambda: est.predict_log_proba(X[::3]),
+        lambda: est.trace(RAGGED[:7], layer=0, direction=1),
+        lambda: est.trace(X[5:15], layer=-1, direction=0),
+    ]
+
+
+def _as_arrays(result):
+    return [result[k] for k in sorted(result)] if isinstance(result, dict) else [result]
+
+
+def test_predict_and_trace_are_thread_safe(fitted):
+    calls = _calls(fitted)
+    expected = [_as_arrays(call()) for call in calls]
+    jobs = [k % len(calls) for k in range(N_THREADS * N_CALLS)]
+    with ThreadPoolExecutor(max_workers=N_THREADS) as pool:
+        results = list(pool.map(lambda k: (k, _as_arrays(calls[k]())), jobs))
+    assert len(results) == N_THREADS * N_CALLS
+    for k, arrays in results:
+        assert len(arrays) == len(expected[k])
+        for got, want in zip(arrays, expected[k]):
+            np.testing.assert_array_equal(got, want)  # bit for bit, NaN where NaN
+
+
+# ---------------------------------------------------------- BLAS in workers
+class ThreadRecordingClassifier(LSTMClassifier):
+    """LSTMClassifier that records the BLAS thread counts seen while training.
+
+    ``blas_threads_`` is the largest BLAS ``num_threads`` reported by
+    threadpoolctl at any optimizer update of the last fit.
+    """
+
+    def _make_optimizer(self, params):
+        optimizer = super()._make_optimizer(params)
+        estimator = self
+        estimator.blas_threads_ = 0
+        update = optimizer.update_params
+
+        def recording_update(*args, **kwargs):
+            threads = [d["num_threads"] for d in threadpool_info()
+                       if d["user_api"] == "blas"]
+            estimator.blas_threads_ = max([estimator.blas_threads_, *threads])
+            return update(*args, **kwargs)
+
+        optimizer.update_params = recording_update
+        return optimizer
+
+
+def blas_threads_scorer(estimator, X, y):
+    return float(estimator.blas_threads_)
+
+
+def run_search(n_jobs):
+    search = GridSearchCV(
+        ThreadRecordingClassifier(max_iter=2, random_state=0), GRID, cv=2, n_jobs=n_jobs,
+        scoring={"accuracy": "accuracy", "blas": blas_threads_scorer}, refit="accuracy",
+        error_score="raise")
+    return search.fit(X, Y)
+
+
+def check_search(search, n_workers):
+    n_fits = len(search.cv_results_["params"]) * 2
+    assert n_fits == 8
+    assert np.isfinite(search.cv_results_["mean_test_accuracy"]).all()
+    assert search.best_estimator_.predict(X).shape == Y.shape
+    threads = np.concatenate([search.cv_results_[f"split{i}_test_blas"] for i in range(2)])
+    assert (threads >= 1).all(), "BLAS was not seen during training"
+    cores = joblib.cpu_count()
+    assert threads.max() * min(n_workers, n_fits) <= max(cores, min(n_workers, n_fits)), (
+        f"{n_workers} workers x {threads.max():.0f} BLAS threads on {cores} cores")
+
+
+def test_recorder_sees_the_blas_threads_outside_workers():
+    """The recorder works: outside any worker, fit runs with BLAS untouched."""
+    default = max([d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"],
+                  default=0)
+    est = ThreadRecordingClassifier(hidden_size=3, max_iter=1, random_state=0).fit(X, Y)
+    assert est.blas_threads_ == default
+
+
+def test_grid_search_on_the_threading_backend():
+    """Threads share one process's BLAS pool: loky's environment limits do not help."""
+    with joblib.parallel_config(backend="threading"):
+        search = run_search(n_jobs=2)
+    check_search(search, n_workers=2)
+
+
+def test_grid_search_all_cores_on_loky():
+    search = run_search(n_jobs=-1)
+    check_search(search, n_workers=joblib.cpu_count())
+
+
+def test_grid_search_on_a_dask_cluster():
+    pytest.importorskip("distributed", reason="dask.distributed is an optional test "
+                        "dependency (pip install 'dask[distributed]'); it is in the "
+                        "[test] extra")
+    import cloudpickle
+    from distributed import Client, LocalCluster
+
+    # The worker processes cannot import this test module: ship its classes by value.
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
+            with joblib.parallel_backend("dask"):
+                search = run_search(n_jobs=-1)
+            workers = client.scheduler_info()["workers"]
+            n_workers = sum(w["nthreads"] for w in workers.values())
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert n_workers == 2
+    check_search(search, n_workers=n_workers)
