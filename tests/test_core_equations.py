@@ -38,20 +38,6 @@ LENGTHS = (9, 4, 1, 6)
 CASES = [pytest.param(variant, options, id=case_id)
          for case_id, variant, options in variant_cases()]
 
-# RecurrentLayer.trace has no lower_cell argument, so a depth-gated layer cannot
-# be traced at all (core defect, reported; the test flips to XPASS once fixed).
-TRACE_XFAIL = pytest.mark.xfail(
-    strict=True, raises=TypeError,
-    reason="core: RecurrentLayer.trace(X, ...) takes no lower_cell, so depth_gated "
-           "cannot be traced",
-)
-TRACE_CASES = [
-    pytest.param(variant, options, id=case_id,
-                 marks=TRACE_XFAIL if SIDE_INPUTS[variant] else ())
-    for case_id, variant, options in variant_cases()
-]
-
-
 def make_layer(variant, options=None, seed=0):
     """float64 layer with random non-zero params (peepholes, R and unused U entries included)."""
     layer = RecurrentLayer(
@@ -127,7 +113,7 @@ def test_forward_matches_reference(variant, options, with_initial, masked, rever
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("masked", [False, True], ids=["full", "ragged"])
-@pytest.mark.parametrize("variant, options", TRACE_CASES)
+@pytest.mark.parametrize("variant, options", CASES)
 def test_trace_matches_reference(variant, options, masked, reverse):
     layer = make_layer(variant, options)
     X, mask, _, side = make_inputs(variant, masked)
@@ -144,7 +130,7 @@ def test_trace_matches_reference(variant, options, masked, reverse):
         )
 
 
-@pytest.mark.parametrize("variant, options", TRACE_CASES)
+@pytest.mark.parametrize("variant, options", CASES)
 def test_trace_is_nan_past_each_length(variant, options):
     layer = make_layer(variant, options)
     X, mask, _, side = make_inputs(variant, masked=True)
@@ -243,7 +229,7 @@ def test_final_state_is_state_at_last_processed_step(variant, options, reverse):
 
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
-@pytest.mark.parametrize("variant, options", TRACE_CASES)
+@pytest.mark.parametrize("variant, options", CASES)
 def test_trace_agrees_with_forward(variant, options, reverse):
     """trace's hidden and cell are forward's out and cell_output at valid positions."""
     layer = make_layer(variant, options)

@@ -265,9 +265,8 @@ def test_float32_stays_float32(variant, options, reverse):
         assert grads[key].dtype == np.float32, key
     for key, value in grads["initial_state"].items():
         assert value.dtype == np.float32, key
-    if not side:  # trace takes no lower_cell (see test_core_equations)
-        for key, value in layer.trace(X, mask=mask, reverse=reverse).items():
-            assert value.dtype == np.float32, key
+    for key, value in layer.trace(X, mask=mask, reverse=reverse, **side).items():
+        assert value.dtype == np.float32, key
     # and float32 agrees with float64 on the same numbers
     layer64 = RecurrentLayer(variant, input_size=F, hidden_size=H, dtype="float64", **options)
     layer64.params = {key: value.astype(np.float64) for key, value in layer.params.items()}
