@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklstm import LSTMClassifier, LSTMRegressor, to_sequences
 
 N, T, F = 24, 6, 2
-SMALL = dict(hidden_size=4, max_iter=2, random_state=0)
+SMALL = {"hidden_size": 4, "max_iter": 2, "random_state": 0}
 ERRORS = (ValueError, TypeError)
 
 

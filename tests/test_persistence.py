@@ -158,6 +158,14 @@ def test_saved_object_carries_the_sklstm_version(how, tmp_path, monkeypatch):
         f"the {how} file does not hold sklstm.__version__ ({SAVED_VERSION!r})")
 
 
+def _load(how, path):
+    if how == "pickle":
+        return pickle.loads(path.read_bytes())
+    if how == "joblib":
+        return joblib.load(path)
+    return skio.load(path, trusted=skio.get_untrusted_types(file=path))
+
+
 @pytest.mark.parametrize("how", list(ROUND_TRIPS))
 def test_loading_under_another_version_warns(how, tmp_path, monkeypatch):
     est, X = _version_model()
@@ -172,12 +180,7 @@ def test_loading_under_another_version_warns(how, tmp_path, monkeypatch):
             skio.dump(est, path)
     current = sklstm.__version__
     with pytest.warns(UserWarning) as record:
-        if how == "pickle":
-            loaded = pickle.loads(path.read_bytes())
-        elif how == "joblib":
-            loaded = joblib.load(path)
-        else:
-            loaded = skio.load(path, trusted=skio.get_untrusted_types(file=path))
+        loaded = _load(how, path)
     messages = [str(w.message) for w in record]
     hits = [msg for msg in messages if SAVED_VERSION in msg and current in msg]
     assert hits, f"no warning naming both sklstm versions; got {messages}"
