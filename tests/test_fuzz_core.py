@@ -84,14 +84,13 @@ def test_forward_backward_finite_and_shaped(case):
         assert np.isfinite(grads[key]).all(), key
     if mask is not None:
         assert not dX[~mask].any(), "gradient flowed into padded steps"
-    trace = layer.trace(X, mask=mask, reverse=case["reverse"], **(
-        {"initial_state": initial} if initial is not None else {})) if not side else None
-    if trace is not None:
-        for name, values in trace.items():
-            assert values.shape == (B, T, H), name
-            valid = np.ones((B, T), bool) if mask is None else mask
-            assert np.isfinite(values[valid]).all(), name
-            assert np.isnan(values[~valid]).all(), name
+    trace = layer.trace(X, mask=mask, reverse=case["reverse"], initial_state=initial,
+                        **side)
+    valid = np.ones((B, T), bool) if mask is None else mask
+    for name, values in trace.items():
+        assert values.shape == (B, T, H), name
+        assert np.isfinite(values[valid]).all(), name
+        assert np.isnan(values[~valid]).all(), name
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
