@@ -482,8 +482,8 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
             side = {key: value[::-1] if key in SIDE_INPUTS[variant] else value
                     for key, value in side.items()}
         steps = cell_fn(sequence, params, h0[b], c0[b], **side)  # each (L, H)
-        for key in final_state:
-            final_state[key][b] = steps[key][-1]
+        for key, state in final_state.items():
+            state[b] = steps[key][-1]
         if reverse:
             steps = {key: value[::-1] for key, value in steps.items()}
         for key, value in steps.items():

@@ -10,7 +10,6 @@ with 1, 2 and 3 modules besides its default 4.
 
 import numpy as np
 import pytest
-
 from reference_cells import (
     ALL_VARIANTS,
     EXTRA_PARAMS,
@@ -21,13 +20,14 @@ from reference_cells import (
     SIDE_INPUTS,
     clockwork_connectivity,
     clockwork_modules,
+    ragged_mask,
     random_initial_state,
     random_params,
     random_side_inputs,
-    ragged_mask,
     reference_layer,
     variant_cases,
 )
+
 from sklstm.core import VARIANTS, RecurrentLayer, variant_options
 
 ATOL = 1e-10

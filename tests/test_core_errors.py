@@ -8,7 +8,6 @@ every registered variant; plus the arguments issue 7 added (``lower_cell``,
 
 import numpy as np
 import pytest
-
 from reference_cells import (
     ALL_VARIANTS,
     GATES,
@@ -17,6 +16,7 @@ from reference_cells import (
     clockwork_connectivity,
     ragged_mask,
 )
+
 from sklstm.core import VARIANTS, RecurrentLayer
 
 B, T, F, H = 2, 4, 3, 5

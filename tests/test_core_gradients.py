@@ -9,18 +9,18 @@ with respect to X, every array in ``params``, the initial state and
 
 import numpy as np
 import pytest
-
 from reference_cells import (
     ALL_VARIANTS,
     GATES,
     HAS_CELL,
     clockwork_connectivity,
+    ragged_mask,
     random_initial_state,
     random_params,
     random_side_inputs,
-    ragged_mask,
     variant_cases,
 )
+
 from sklstm.core import RecurrentLayer
 
 # H = 4 is the smallest size that takes clockwork's default 4 modules.
@@ -223,7 +223,7 @@ def test_batched_equals_one_at_a_time(variant, options, reverse):
         )
         np.testing.assert_allclose(out[b, :length], out_alone[0], rtol=0, atol=1e-12)
 
-        def row_only(values):
+        def row_only(values, b=b, length=length):
             row = np.zeros_like(values)
             row[b, :length] = values[b, :length]
             return row
@@ -345,3 +345,24 @@ def test_depth_gated_backward_ignores_U_depth_block_like_forward():
     errors = check_gradients(layer, X, mask, initial_state, side, R, reverse=False)
     assert max(errors.values()) < 1e-6, errors
 
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core: lower_cell is not checked for finiteness (X is), and NaN at padded "
+           "positions, as in the lower layer's trace()['cell'], turns grads U and p_* to NaN",
+)
+@DIRECTIONS
+def test_non_finite_padded_lower_cell_never_gives_silent_nan_gradients(reverse):
+    """Either rejected up front, as non-finite X is, or ignored like padded X."""
+    layer = make_layer("depth_gated")
+    X, mask, initial_state, side, R, _ = make_inputs("depth_gated", masked=True)
+    side["lower_cell"][~mask] = np.nan
+    try:
+        _, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse, **side)
+    except ValueError as error:
+        assert "lower_cell" in str(error)
+        return
+    _, grads = layer.backward(R, cache)
+    nan = [key for key, value in grads.items() if key != "initial_state" and np.isnan(value).any()]
+    assert not nan, f"NaN gradients: {nan}"
