@@ -39,7 +39,7 @@ MASKING = pytest.mark.parametrize("masked", [False, True], ids=["full", "ragged"
 def make_layer(variant, options=None, dtype="float64", seed=0, depth_block=False):
     """Layer with random non-zero params (peepholes, R and clockwork's unused U entries
     included). ``depth_gated``'s depth block of ``U``, which the documentation says is
-    kept at zero, is zeroed unless ``depth_block`` (see the xfail test at the end)."""
+    kept at zero, is zeroed unless ``depth_block`` (see the test near the end)."""
     layer = RecurrentLayer(variant, input_size=F, hidden_size=H, random_state=seed,
                            dtype=dtype, **(options or {}))
     layer.params = random_params(layer.params, np.random.default_rng(seed + 100))
@@ -332,11 +332,6 @@ def test_clockwork_with_one_module_is_the_rnn_exactly():
                                       grads_rnn["initial_state"]["hidden"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: LSTMCell.backward forms dh_next with the unmasked U, depth block "
-           "included, while forward ignores that block (forward_params masks it)",
-)
 def test_depth_gated_backward_ignores_U_depth_block_like_forward():
     """Forward ignores whatever ``U``'s depth block holds (see test_core_equations);
     backward must differentiate that same function."""
@@ -346,12 +341,6 @@ def test_depth_gated_backward_ignores_U_depth_block_like_forward():
     assert max(errors.values()) < 1e-6, errors
 
 
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: lower_cell is not checked for finiteness (X is), and NaN at padded "
-           "positions, as in the lower layer's trace()['cell'], turns grads U and p_* to NaN",
-)
 @DIRECTIONS
 def test_non_finite_padded_lower_cell_never_gives_silent_nan_gradients(reverse):
     """Either rejected up front, as non-finite X is, or ignored like padded X."""

@@ -357,6 +357,11 @@ class RecurrentLayer:
             if value.shape != (batch, n_steps, self.hidden_size):
                 raise ValueError(f"{key} must have shape {(batch, n_steps, self.hidden_size)} "
                                  f"(B, T, H); got {value.shape}.")
+            if not np.isfinite(value).all():
+                raise ValueError(
+                    f"{key} contains NaN or infinity; pass the lower layer's cell_output "
+                    f"(finite at every position), not its trace (NaN past each length)."
+                )
             checked[key] = value
         return checked
 

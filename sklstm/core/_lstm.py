@@ -236,6 +236,7 @@ class LSTMCell(Cell):
         hidden_size = cell.shape[1]
         blocks = self._blocks(hidden_size)
         peep = {g: self._peephole(params, g) for g in self.logistic}
+        recurrent = self._mask_depth(params, self.order)["U"]  # (H, G*H), as forward used it
         d_gates = SCRATCH.empty("d_gates", gates.shape, gates.dtype)  # (T, G*H, B), all written
         dh = np.empty((hidden_size, batch), dtype=gates.dtype)
         dh_next = np.zeros_like(dh)
@@ -280,7 +281,7 @@ class LSTMCell(Cell):
                 steps.cut(t, d_lower[t])
             self._cell_carry(act, d_act, blocks, peep, dc, scratch)
             steps.cut(t, d_act, dc)
-            np.matmul(params["U"], d_act, out=dh_next)
+            np.matmul(recurrent, d_act, out=dh_next)
             if d_gates_next is not None:
                 np.matmul(params["R"], d_act[logistic], out=d_gates_next)
                 steps.flush(t, d_gates_next)
