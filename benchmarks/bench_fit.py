@@ -3,8 +3,9 @@
 Both train the same network on the same data for the same number of epochs with
 the same minibatches' size: one LSTM layer of H units, the last hidden state, a
 dense softmax head, cross-entropy, Adam (lr 0.005), global gradient-norm clipping
-at 5.0, no L2 term, shuffled minibatches of 64, float32, 2 threads. The torch loop
-is what a user would write by hand (``nn.LSTM`` + ``nn.Linear``, no DataLoader).
+at 5.0, no L2 term, shuffled minibatches of 64, float32, 2 threads (``--threads``).
+The torch loop is what a user would write by hand (``nn.LSTM`` + ``nn.Linear``, no
+DataLoader). Runs alternate between the two, after a warm-up of each.
 
     python benchmarks/bench_fit.py                 # (n, T, F, H) = (4096, 50, 8, 64)
     python benchmarks/bench_fit.py --quick         # a small configuration
@@ -13,20 +14,17 @@ torch is optional: without it only sklstm's times are printed.
 """
 
 import argparse
-import os
 import statistics
 import time
 import warnings
 
-os.environ.setdefault("OMP_NUM_THREADS", "2")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
 
-import numpy as np  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklstm import LSTMClassifier
 
-from sklstm import LSTMClassifier  # noqa: E402
-
-BATCH_SIZE, LEARNING_RATE, CLIP_NORM, THREADS = 64, 0.005, 5.0, 2
+BATCH_SIZE, LEARNING_RATE, CLIP_NORM = 64, 0.005, 5.0
 
 
 def make_data(n, T, F, n_classes=4, seed=0):
@@ -55,7 +53,6 @@ def time_torch(X, y, hidden, epochs):
     import torch
 
     torch.manual_seed(0)
-    torch.set_num_threads(THREADS)
     n, _, F = X.shape
     lstm = torch.nn.LSTM(F, hidden, batch_first=True)
     head = torch.nn.Linear(hidden, int(y.max()) + 1)
@@ -94,6 +91,8 @@ def main():
     parser.add_argument("--H", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2,
+                        help="BLAS threads for sklstm and intra-op threads for torch")
     parser.add_argument("--quick", action="store_true",
                         help="(n, T, F, H) = (512, 20, 4, 16), 1 epoch, 1 repeat")
     args = parser.parse_args()
@@ -101,16 +100,22 @@ def main():
         args.n, args.T, args.F, args.H, args.epochs, args.repeats = 512, 20, 4, 16, 1, 1
     X, y = make_data(args.n, args.T, args.F)
     print(f"(n, T, F, H) = ({args.n}, {args.T}, {args.F}, {args.H}), {args.epochs} "
-          f"epochs of batch {BATCH_SIZE}, float32, {THREADS} threads, "
+          f"epochs of batch {BATCH_SIZE}, float32, {args.threads} threads, "
           f"median of {args.repeats}")
+    with threadpool_limits(args.threads):
+        compare(args, X, y)
+
+
+def compare(args, X, y):
     try:
-        import torch  # noqa: F401
+        import torch
     except ImportError:
         (ours,) = interleaved_medians([time_sklstm], args.repeats, X, y, args.H,
                                       args.epochs)
         print(f"sklstm LSTMClassifier.fit  {ours:8.3f} s")
         print("torch not installed: no comparison")
         return
+    torch.set_num_threads(args.threads)
     ours, theirs = interleaved_medians([time_sklstm, time_torch], args.repeats, X, y,
                                        args.H, args.epochs)
     print(f"sklstm LSTMClassifier.fit  {ours:8.3f} s")
