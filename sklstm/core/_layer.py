@@ -83,7 +83,29 @@ class RecurrentLayer:
         self.hidden_size = _check_size(hidden_size, "hidden_size")
         self.forget_bias = _check_real(forget_bias, "forget_bias")
         self.dtype = _check_dtype(dtype)
-        self.params = self._initial_params(_as_rng(random_state))
+        initial = self._initial_params(_as_rng(random_state))
+        self._shapes = {key: value.shape for key, value in initial.items()}
+        self.params = initial
+
+    @property
+    def params(self):
+        return self._params
+
+    @params.setter
+    def params(self, params):
+        """Replace the parameters: same keys and shapes, finite, cast to ``dtype``."""
+        if not isinstance(params, dict) or set(params) != set(self._shapes):
+            got = sorted(params) if isinstance(params, dict) else type(params).__name__
+            raise ValueError(f"params must be a dict with keys {sorted(self._shapes)}; got {got}.")
+        checked = {}
+        for key, shape in self._shapes.items():
+            value = np.asarray(params[key])
+            if value.shape != shape:
+                raise ValueError(f"params[{key!r}] must have shape {shape}; got {value.shape}.")
+            if value.dtype.kind not in "biuf" or not np.isfinite(value).all():
+                raise ValueError(f"params[{key!r}] must hold finite real numbers.")
+            checked[key] = np.ascontiguousarray(value, dtype=self.dtype)
+        self._params = checked
 
     @property
     def gates(self):
