@@ -103,6 +103,7 @@ class BaseRecurrent(BaseEstimator):
         "pooling": [StrOptions(set(POOLINGS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "forget_bias": [Interval(Real, None, None, closed="neither")],
+        "n_modules": [Interval(Integral, 1, None, closed="left")],
         "solver": [StrOptions(set(OPTIMIZERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [
@@ -142,6 +143,7 @@ class BaseRecurrent(BaseEstimator):
         pooling="last",
         dropout=0.0,
         forget_bias=1.0,
+        n_modules=4,
         solver="adam",
         learning_rate_init=0.005,
         batch_size="auto",
@@ -171,6 +173,7 @@ class BaseRecurrent(BaseEstimator):
         self.pooling = pooling
         self.dropout = dropout
         self.forget_bias = forget_bias
+        self.n_modules = n_modules
         self.solver = solver
         self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
@@ -230,7 +233,9 @@ class BaseRecurrent(BaseEstimator):
         network = RecurrentNetwork.build(
             self.variant, n_features, self.hidden_size, Y.shape[1],
             num_layers=self.num_layers, bidirectional=self.bidirectional,
-            forget_bias=self.forget_bias, random_state=rng, dtype=self.dtype)
+            pooling=self.pooling, forget_bias=self.forget_bias,
+            options={"n_modules": self.n_modules},
+            random_state=rng, dtype=self.dtype)
         network.head["head_b"][:] = self._initial_bias(Y, sample_weight)
         self.layers_ = network.layers
         self.head_ = network.head
@@ -442,7 +447,9 @@ class BaseRecurrent(BaseEstimator):
             ``RecurrentLayer.trace`` of that layer: ``"hidden"``, ``"cell"``
             where the variant has one, and each gate by name; NaN past each
             sequence's length. Its input is the lower layers' output in eval
-            mode (no dropout).
+            mode (no dropout). With ``pooling="attention"``, the top layer's
+            trace also has ``"attention"`` of shape (n_samples, n_timesteps):
+            the pooling's weight on each step.
 
         Examples
         --------
@@ -465,11 +472,12 @@ class BaseRecurrent(BaseEstimator):
 
     def _trace_batches(self, dataset, layer, direction):
         network, result = self._network(), {}
-        shape = (dataset.n_samples, int(dataset.lengths.max()), self.hidden_size)
+        shape = (dataset.n_samples, int(dataset.lengths.max()))
         for idx in self._predict_batches(dataset):
             X, lengths = dataset.batch(idx)
             for name, values in network.trace(X, lengths, layer, direction).items():
-                out = result.setdefault(name, np.full(shape, np.nan, values.dtype))
+                out = result.setdefault(
+                    name, np.full(shape + values.shape[2:], np.nan, values.dtype))
                 out[idx, :values.shape[1]] = values
         return result
 
@@ -534,11 +542,13 @@ _PARAMETERS_DOC = """\
     bidirectional : bool, default=False
         Add a layer reading each sequence backwards beside every forward layer.
 
-    pooling : {"last", "mean"}, default="last"
+    pooling : {"last", "mean", "attention"}, default="last"
         How the top layer's outputs become one vector per sequence: the last
         valid hidden state of each direction (for the reverse direction the
-        state at step 0, after reading the whole sequence backwards), or the
-        mean over the valid steps.
+        state at step 0, after reading the whole sequence backwards), the
+        mean over the valid steps, or a learned additive attention over the
+        valid steps (Bahdanau et al. 2015), whose weights per step ``trace``
+        reports as ``"attention"``.
 
     dropout : float, default=0.0
         Inverted-dropout rate between layers and before the dense head, in
@@ -547,6 +557,10 @@ _PARAMETERS_DOC = """\
     forget_bias : float, default=1.0
         Initial forget-gate bias (Jozefowicz et al. 2015); ignored by cells
         without a forget gate.
+
+    n_modules : int, default=4
+        Clock modules of the ``"clockwork"`` variant (periods 1, 2, 4, ...,
+        needs ``hidden_size >= n_modules``); ignored by the other variants.
 
     solver : {"adam", "sgd"}, default="adam"
         Adam, or stochastic gradient descent with (Nesterov) momentum.
@@ -755,6 +769,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         pooling="last",
         dropout=0.0,
         forget_bias=1.0,
+        n_modules=4,
         solver="adam",
         learning_rate_init=0.005,
         batch_size="auto",
@@ -781,7 +796,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         super().__init__(
             variant=variant, hidden_size=hidden_size, num_layers=num_layers,
             bidirectional=bidirectional, pooling=pooling, dropout=dropout,
-            forget_bias=forget_bias, solver=solver,
+            forget_bias=forget_bias, n_modules=n_modules, solver=solver,
             learning_rate_init=learning_rate_init, batch_size=batch_size,
             max_iter=max_iter, alpha=alpha, clip_norm=clip_norm,
             early_stopping=early_stopping, validation_fraction=validation_fraction,

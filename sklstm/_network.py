@@ -14,10 +14,7 @@ the gradient of the loss with respect to that raw output.
 
 import numpy as np
 
-from .core import RecurrentLayer
-
-POOLINGS = ("last", "mean")
-
+from .core import RecurrentLayer, stack_variants, variant_options
 
 def sequence_mask(lengths, n_timesteps):
     """Boolean mask (B, T), True at the valid steps ``t < lengths[b]``."""
@@ -31,29 +28,87 @@ def _dropout(X, rate, rng):
     return X * keep, keep
 
 
-def _pool(outs, lengths, mask, pooling):
-    """Pool each direction's output (B, T, H) into one (B, D*H) array."""
-    if pooling == "mean":
-        w = (mask / lengths[:, None]).astype(outs[0].dtype)[:, None, :]  # (B, 1, T)
-        return np.concatenate([np.matmul(w, out)[:, 0] for out in outs], axis=1)
-    rows = np.arange(len(lengths))
-    # forward: the state at the last valid step; reverse: the state at step 0,
-    # reached after reading the whole sequence backwards
-    ends = [lengths - 1, np.zeros_like(lengths)]
-    return np.concatenate([out[rows, ends[d]] for d, out in enumerate(outs)], axis=1)
+# -- poolings: top output (B, T, D*H) -> one vector (B, D*H) per sequence ---------
+# Each pooling is a pair of pure functions: ``pool(top, mask, n_dirs, params)`` returns
+# the pooled array and a cache; ``unpool(d_pooled, cache, params)`` returns the gradient
+# w.r.t. ``top`` and a dict of gradients of the pooling's own parameters.
+
+def _pool_last(top, mask, n_dirs, params):
+    """The state after reading each sequence: its last valid step (forward direction)
+    and its first step (reverse direction, which reads the sequence backwards)."""
+    lengths = mask.sum(axis=1)
+    hidden = top.shape[2] // n_dirs
+    ends = [lengths - 1, np.zeros_like(lengths)][:n_dirs]
+    rows = np.arange(top.shape[0])
+    pooled = np.concatenate(
+        [top[rows, end, d * hidden:(d + 1) * hidden] for d, end in enumerate(ends)], axis=1)
+    return pooled, {"shape": top.shape, "ends": ends, "hidden": hidden}
 
 
-def _unpool_direction(d_pool, lengths, mask, pooling, direction):
-    """Gradient of the pooled (B, H) slice with respect to one output (B, T, H)."""
-    B, H = d_pool.shape
-    T = mask.shape[1]
-    if pooling == "mean":
-        w = (mask / lengths[:, None]).astype(d_pool.dtype)  # (B, T)
-        return w[:, :, None] * d_pool[:, None, :]
-    d_out = np.zeros((B, T, H), dtype=d_pool.dtype)
-    end = lengths - 1 if direction == 0 else np.zeros_like(lengths)
-    d_out[np.arange(B), end] = d_pool
-    return d_out
+def _unpool_last(d_pooled, cache, params):
+    d_top = np.zeros(cache["shape"], dtype=d_pooled.dtype)  # (B, T, D*H)
+    rows, hidden = np.arange(d_top.shape[0]), cache["hidden"]
+    for d, end in enumerate(cache["ends"]):
+        columns = slice(d * hidden, (d + 1) * hidden)
+        d_top[rows, end, columns] = d_pooled[:, columns]
+    return d_top, {}
+
+
+def _pool_mean(top, mask, n_dirs, params):
+    """The mean over each sequence's valid steps."""
+    weights = (mask / mask.sum(axis=1, keepdims=True)).astype(top.dtype)  # (B, T)
+    return np.einsum("bt,btd->bd", weights, top), {"weights": weights}
+
+
+def _unpool_mean(d_pooled, cache, params):
+    return cache["weights"][:, :, None] * d_pooled[:, None, :], {}
+
+
+def _pool_attention(top, mask, n_dirs, params):
+    """Additive attention over the valid steps (after Bahdanau et al. 2015)::
+
+        score_t = v . tanh(top_t @ W + b),  weights = softmax of the scores over the
+        valid steps,  pooled = sum_t weights_t * top_t
+    """
+    energy = np.tanh(top @ params["attention_W"] + params["attention_b"])  # (B, T, A)
+    scores = np.where(mask, energy @ params["attention_v"], -np.inf)  # (B, T)
+    weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+    weights /= weights.sum(axis=1, keepdims=True)  # (B, T), zero at padded steps
+    pooled = np.einsum("bt,btd->bd", weights, top)
+    return pooled, {"top": top, "energy": energy, "weights": weights}
+
+
+def _unpool_attention(d_pooled, cache, params):
+    top, energy, weights = cache["top"], cache["energy"], cache["weights"]
+    d_top = weights[:, :, None] * d_pooled[:, None, :]  # through the weighted sum
+    d_weights = np.einsum("btd,bd->bt", top, d_pooled)
+    d_scores = weights * (d_weights - (weights * d_weights).sum(axis=1, keepdims=True))
+    d_energy = d_scores[:, :, None] * params["attention_v"] * (1 - energy**2)  # (B, T, A)
+    grads = {
+        "attention_W": top.reshape(-1, top.shape[2]).T @ d_energy.reshape(-1, energy.shape[2]),
+        "attention_b": d_energy.sum(axis=(0, 1)),
+        "attention_v": np.einsum("bt,bta->a", d_scores, energy),
+    }
+    d_top += d_energy @ params["attention_W"].T
+    return d_top, grads
+
+
+def _init_attention(size, random_state, dtype):
+    """``attention_W`` (D, D) Glorot uniform, ``attention_b`` zero, ``attention_v`` (D,)."""
+    bound = np.sqrt(6.0 / (2 * size))
+    return {
+        "attention_W": random_state.uniform(-bound, bound, (size, size)).astype(dtype),
+        "attention_b": np.zeros(size, dtype=dtype),
+        "attention_v": random_state.uniform(-bound, bound, size).astype(dtype),
+    }
+
+
+#: pooling name -> (pool, unpool, initialiser of its own parameters or None)
+POOLINGS = {
+    "last": (_pool_last, _unpool_last, None),
+    "mean": (_pool_mean, _unpool_mean, None),
+    "attention": (_pool_attention, _unpool_attention, _init_attention),
+}
 
 
 class RecurrentNetwork:
@@ -65,9 +120,12 @@ class RecurrentNetwork:
         Bottom to top; each tuple holds one layer per direction (forward first,
         then reverse for bidirectional networks).
     head : dict
-        ``"head_W"`` (D*H, n_outputs) and ``"head_b"`` (n_outputs,).
-    pooling : {"last", "mean"}
-        How the top layer's outputs (B, T, H) become one vector per sequence.
+        ``"head_W"`` (D*H, n_outputs) and ``"head_b"`` (n_outputs,); with attention
+        pooling also ``"attention_W"`` (D*H, D*H), ``"attention_b"`` and
+        ``"attention_v"`` (D*H,).
+    pooling : {"last", "mean", "attention"}
+        How the top layer's outputs (B, T, D*H) become one vector per sequence
+        (see ``POOLINGS``; attention's own weights live in ``head``).
     dropout : float
         Inverted-dropout rate between layers and before the head, applied only
         when ``forward`` is called with ``training=True``.
@@ -98,7 +156,7 @@ class RecurrentNetwork:
     @classmethod
     def build(cls, variant, n_features, hidden_size, n_outputs, *, num_layers=1,
               bidirectional=False, pooling="last", dropout=0.0, forget_bias=1.0,
-              random_state, dtype="float32"):
+              options=None, random_state, dtype="float32"):
         """A freshly initialised network.
 
         Parameters
@@ -113,9 +171,12 @@ class RecurrentNetwork:
             Columns of the raw output.
         num_layers, bidirectional, pooling, dropout, forget_bias
             As the estimators' hyperparameters of the same names.
+        options : dict, default=None
+            Variant options (e.g. ``n_modules``); each layer takes those its variant
+            declares (``sklstm.core.variant_options``).
         random_state : RandomState
             Each layer is seeded by one draw from it, then the head is drawn
-            (Glorot uniform weights, zero bias).
+            (Glorot uniform weights, zero bias), then the pooling's own weights.
         dtype : {"float32", "float64"}, default="float32"
 
         Returns
@@ -123,12 +184,15 @@ class RecurrentNetwork:
         RecurrentNetwork
         """
         n_dirs = 2 if bidirectional else 1
+        options = options or {}
         layers, n_in = [], n_features
-        for _ in range(num_layers):
+        for layer_variant in stack_variants(variant, num_layers):
+            layer_options = {key: options[key] for key in variant_options(layer_variant)
+                             if key in options}
             layers.append(tuple(
-                RecurrentLayer(variant, n_in, hidden_size, forget_bias=forget_bias,
+                RecurrentLayer(layer_variant, n_in, hidden_size, forget_bias=forget_bias,
                                random_state=random_state.randint(2**31 - 1),
-                               dtype=dtype)
+                               dtype=dtype, **layer_options)
                 for _ in range(n_dirs)
             ))
             n_in = n_dirs * hidden_size
@@ -138,6 +202,9 @@ class RecurrentNetwork:
             "head_W": head_W.astype(dtype),
             "head_b": np.zeros(n_outputs, dtype=dtype),
         }
+        init_pooling = POOLINGS[pooling][2]
+        if init_pooling is not None:
+            head.update(init_pooling(n_in, random_state, dtype))
         return cls(layers, head, pooling=pooling, dropout=dropout)
 
     # -- flat views for the optimizer -------------------------------------------
@@ -155,7 +222,7 @@ class RecurrentNetwork:
     @property
     def penalized(self):
         """Flat list of bools: which arrays the L2 penalty applies to (not biases)."""
-        return [name not in ("b", "head_b") for name, _ in self._named_params()]
+        return [not (name == "b" or name.endswith("_b")) for name, _ in self._named_params()]
 
     def get_weights(self):
         """Copies of every parameter array, in ``params`` order."""
@@ -167,28 +234,31 @@ class RecurrentNetwork:
             np.copyto(p, w)
 
     # -- forward ----------------------------------------------------------------
+    def _side_inputs(self, depth, direction, caches):
+        """What layer ``depth`` reads from the layer below besides its input: the
+        lower cell, for depth-gated layers (``{}`` otherwise)."""
+        layer = self.layers[depth][direction]
+        if "lower_cell" not in layer.side_inputs:
+            return {}
+        below = self.layers[depth - 1][direction]
+        return {"lower_cell": below.cell_output(caches[depth - 1][direction])}
+
     def _run_layers(self, X, mask, *, training, rng, stop=None):
-        """Run layers ``[0, stop)``; return the top output per direction and caches."""
+        """Run layers ``[0, stop)``; return the top output (B, T, D*H) and caches."""
         h, caches, drops = X, [], []
-        outs = [X]
         for depth, layer_tuple in enumerate(self.layers[:stop]):
             keep = None
             if depth > 0 and training and self.dropout > 0:
                 h, keep = _dropout(h, self.dropout, rng)
-            results = [layer.forward(h, mask, reverse=d == 1)
+            results = [layer.forward(h, mask, reverse=d == 1,
+                                     **self._side_inputs(depth, d, caches))
                        for d, layer in enumerate(layer_tuple)]
-            outs = [out for out, _ in results]
             caches.append([cache for _, cache in results])
             drops.append(keep)
+            outs = [out for out, _ in results]
             # (B, T, D*H); a single direction's output is passed on as it is
             h = outs[0] if len(outs) == 1 else np.concatenate(outs, axis=2)
-        return h, outs, caches, drops
-
-    def layer_input(self, X, lengths, layer):
-        """Input (B, T, F_layer) that ``layers[layer]`` receives in eval mode."""
-        mask = sequence_mask(lengths, X.shape[1])
-        h, _, _, _ = self._run_layers(X, mask, training=False, rng=None, stop=layer)
-        return h, mask
+        return h, caches, drops
 
     def forward(self, X, lengths, *, training=False, rng=None):
         """Raw output (B, n_outputs) for a padded batch X (B, T, F) and a cache.
@@ -211,15 +281,15 @@ class RecurrentNetwork:
         cache : dict
             What :meth:`backward` needs.
         """
-        lengths = np.asarray(lengths)
         mask = sequence_mask(lengths, X.shape[1])
-        _, outs, caches, drops = self._run_layers(X, mask, training=training, rng=rng)
-        pooled = _pool(outs, lengths, mask, self.pooling)  # (B, D*H)
+        top, caches, drops = self._run_layers(X, mask, training=training, rng=rng)
+        pool = POOLINGS[self.pooling][0]
+        pooled, pool_cache = pool(top, mask, len(self.layers[-1]), self.head)  # (B, D*H)
         keep = None
         if training and self.dropout > 0:
             pooled, keep = _dropout(pooled, self.dropout, rng)
         raw = pooled @ self.head["head_W"] + self.head["head_b"]  # (B, n_outputs)
-        cache = {"lengths": lengths, "mask": mask, "layers": caches, "drops": drops,
+        cache = {"layers": caches, "drops": drops, "pool": pool_cache,
                  "pooled": pooled, "head_keep": keep}
         return raw, cache
 
@@ -239,43 +309,49 @@ class RecurrentNetwork:
         grads : list of ndarray
             Same shapes as ``params``.
         """
-        W = self.head["head_W"]
-        head_grads = [cache["pooled"].T @ d_raw, d_raw.sum(axis=0)]
-        d_pooled = d_raw @ W.T  # (B, D*H)
+        head_grads = {"head_W": cache["pooled"].T @ d_raw, "head_b": d_raw.sum(axis=0)}
+        d_pooled = d_raw @ self.head["head_W"].T  # (B, D*H)
         if cache["head_keep"] is not None:
             d_pooled *= cache["head_keep"]
-        H = d_pooled.shape[1] // len(self.layers[-1])
-        d_outs = [
-            _unpool_direction(d_pooled[:, d * H:(d + 1) * H], cache["lengths"],
-                              cache["mask"], self.pooling, d)
-            for d in range(len(self.layers[-1]))
-        ]
-        layer_grads = []
+        unpool = POOLINGS[self.pooling][1]
+        d_top, pooling_grads = unpool(d_pooled, cache["pool"], self.head)  # (B, T, D*H)
+        head_grads.update(pooling_grads)
+        layer_grads, d_cells = [], [None] * len(self.layers[-1])
         for depth in range(len(self.layers) - 1, -1, -1):
-            d_in, grads = self._backward_layer(depth, d_outs, cache)
+            d_top, d_cells, grads = self._backward_layer(depth, d_top, d_cells, cache)
             layer_grads.append(grads)
-            if depth > 0:
-                H = d_in.shape[2] // len(self.layers[depth - 1])
-                d_outs = [d_in[:, :, d * H:(d + 1) * H]
-                          for d in range(len(self.layers[depth - 1]))]
         flat = [g for grads in reversed(layer_grads) for g in grads]
-        return flat + head_grads
+        return flat + [head_grads[name] for name in self.head]
 
-    def _backward_layer(self, depth, d_outs, cache):
-        """Backward through one layer tuple: d_input (B, T, F_in) and flat grads."""
-        d_in, flat = None, []
-        for layer, d_out, layer_cache in zip(self.layers[depth], d_outs,
-                                             cache["layers"][depth]):
-            dX, grads = layer.backward(d_out, layer_cache)
+    def _backward_layer(self, depth, d_top, d_cells, cache):
+        """Backward through one layer tuple, given the gradient w.r.t. its output
+        (B, T, D*H) and w.r.t. its cells (from a depth-gated layer above, or None).
+        Returns the same two for the layer below, and the flat grads."""
+        layer_tuple = self.layers[depth]
+        hidden = d_top.shape[2] // len(layer_tuple)
+        d_in, d_cells_below, flat = None, [], []
+        for d, (layer, layer_cache) in enumerate(zip(layer_tuple, cache["layers"][depth])):
+            d_out = d_top[:, :, d * hidden:(d + 1) * hidden]
+            dX, grads = layer.backward(d_out, layer_cache, d_cell=d_cells[d])
             flat.extend(grads[name] for name in layer.params)
+            d_cells_below.append(grads.get("lower_cell"))
             d_in = dX if d_in is None else d_in + dX
         keep = cache["drops"][depth]
         if keep is not None:
             d_in = d_in * keep
-        return d_in, flat
+        return d_in, d_cells_below, flat
 
     def trace(self, X, lengths, layer=-1, direction=0):
-        """``RecurrentLayer.trace`` of one layer and direction, in eval mode."""
+        """``RecurrentLayer.trace`` of one layer and direction, in eval mode, plus
+        ``"attention"`` (B, T), the pooling's weights per step (NaN past each length),
+        for the top layer of an attention-pooled network."""
         layer = range(len(self.layers))[layer]
-        h, mask = self.layer_input(X, lengths, layer)
-        return self.layers[layer][direction].trace(h, mask, reverse=direction == 1)
+        mask = sequence_mask(lengths, X.shape[1])
+        h, caches, _ = self._run_layers(X, mask, training=False, rng=None, stop=layer)
+        internals = self.layers[layer][direction].trace(
+            h, mask, reverse=direction == 1, **self._side_inputs(layer, direction, caches))
+        if layer == len(self.layers) - 1 and self.pooling == "attention":
+            top, _, _ = self._run_layers(X, mask, training=False, rng=None)
+            _, pool_cache = _pool_attention(top, mask, len(self.layers[-1]), self.head)
+            internals["attention"] = np.where(mask, pool_cache["weights"], np.nan)
+        return internals

@@ -1,7 +1,8 @@
 """Whole-network finite-difference gradient check (float64).
 
-Stacked, bidirectional, both poolings, every loss, sample weights and the L2 term,
-through :func:`sklstm._training.loss_and_grads`, the function training uses.
+Stacked, bidirectional, every pooling (attention included), every loss, sample weights
+and the L2 term, through :func:`sklstm._training.loss_and_grads`, the function training
+uses; depth-gated stacks pass cells up and their gradients down between layers.
 """
 
 import numpy as np
@@ -24,7 +25,8 @@ def _problem(variant, pooling, loss, seed=0):
     n_outputs, make_y = LOSSES[loss]
     network = RecurrentNetwork.build(
         variant, 2, 3, n_outputs, num_layers=2, bidirectional=True,
-        pooling=pooling, dropout=0.0, random_state=rng, dtype="float64")
+        pooling=pooling, dropout=0.0, options={"n_modules": 2}, random_state=rng,
+        dtype="float64")
     for p in network.params:  # move off the initial values (zero peepholes etc.)
         p += rng.normal(scale=0.3, size=p.shape)
     lengths = np.array([6, 3, 1, 5, 2])
@@ -68,8 +70,12 @@ def _worst_relative_error(network, X, lengths, Y, sample_weight, settings, h=1e-
     return worst
 
 
-@pytest.mark.parametrize("variant", ["lstm", "gru", "peephole"])
-@pytest.mark.parametrize("pooling", ["last", "mean"])
+# every variant family and every pooling, each at least once, paired to keep it fast
+@pytest.mark.parametrize("variant, pooling", [
+    ("lstm", "last"), ("lstm", "mean"), ("lstm", "attention"), ("gru", "last"),
+    ("gru", "attention"), ("peephole", "mean"), ("depth_gated", "last"),
+    ("depth_gated", "attention"), ("clockwork", "mean"),
+])
 def test_whole_network_gradient(variant, pooling):
     problem = _problem(variant, pooling, "log_loss")
     assert _worst_relative_error(*problem) < 1e-6

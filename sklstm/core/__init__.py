@@ -13,8 +13,8 @@ VARIANTS : tuple of str
 # Import order is registration order, the order of VARIANTS.
 from . import _rnn, _lstm, _gru  # noqa: F401, I001  (each module registers its variants)
 from ._layer import RecurrentLayer
-from ._registry import registered_names, variant_options
+from ._registry import registered_names, stack_variants, variant_options
 
 VARIANTS = registered_names()
 
-__all__ = ["RecurrentLayer", "VARIANTS", "variant_options"]
+__all__ = ["RecurrentLayer", "VARIANTS", "stack_variants", "variant_options"]

@@ -42,6 +42,9 @@ class Cell:
     #: arguments, e.g. ``lower_cell`` for the depth-gated LSTM; ``backward`` returns
     #: their gradients in ``grads`` under the same names.
     side_inputs = ()
+    #: For a variant with side inputs, the variant of the first layer of a stack,
+    #: which has no layer below to read (see ``stack_variants``).
+    bottom_variant = None
 
     def mask_params(self, params):
         """``params`` with the entries the variant never uses set to zero (none by default)."""

@@ -115,6 +115,11 @@ class RecurrentLayer:
     def has_cell(self):
         return self.cell.has_cell
 
+    @property
+    def side_inputs(self):
+        """Names of the extra sequences ``forward`` requires (``("lower_cell",)`` or ())."""
+        return self.cell.side_inputs
+
     def __repr__(self):
         return (f"RecurrentLayer({self.variant!r}, input_size={self.input_size}, "
                 f"hidden_size={self.hidden_size}, dtype={self.dtype!r})")

@@ -80,6 +80,7 @@ class LSTMCell(Cell):
         self.gate_recurrence = gate_recurrence
         self.depth_gate = depth_gate
         self.side_inputs = ("lower_cell",) if depth_gate else ()
+        self.bottom_variant = "peephole" if depth_gate else None
         present = {"input": input_gate and not coupled, "forget": forget_gate,
                    "output": output_gate, "candidate": True, "depth": depth_gate}
         self.gates = tuple(g for g in _PUBLIC_ORDER if present[g])

@@ -25,6 +25,27 @@ def get_cell(name):
     return _CELLS[name]
 
 
+def stack_variants(name, num_layers):
+    """The variant of each layer of a ``num_layers`` stack of ``name``, bottom to top.
+
+    A variant that reads the cell of the layer below (``"depth_gated"``) needs a
+    layer below it: its stack starts with a layer of its base variant, as in Yao et
+    al. (2015), and one layer alone is a ValueError.
+
+    >>> stack_variants("depth_gated", 3)
+    ('peephole', 'depth_gated', 'depth_gated')
+    """
+    cell = get_cell(name)
+    if not cell.side_inputs:
+        return (name,) * num_layers
+    if num_layers < 2:
+        raise ValueError(
+            f"variant {name!r} connects the cells of adjacent layers (each layer reads "
+            f"the cell of the layer below), so it needs num_layers >= 2; got {num_layers}."
+        )
+    return (cell.bottom_variant,) + (name,) * (num_layers - 1)
+
+
 def variant_options(name):
     """Variant-specific options of ``name`` and their defaults (a dict, often empty).
 
