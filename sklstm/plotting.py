@@ -88,8 +88,17 @@ def _sequence_trace(estimator, x, layer, direction):
 
 
 def _rows(trace, gates):
-    """Names of the quantities in drawing order: gates, then cell, then hidden."""
-    return [*gates, *(name for name in ("cell", "hidden") if name in trace)]
+    """Names of the quantities in drawing order: gates, then cell, then hidden, then
+    the attention pooling's weights (for the top layer of an attention-pooled net)."""
+    return [*gates, *(name for name in ("cell", "hidden", "attention") if name in trace)]
+
+
+def _per_unit(trace, name, units):
+    """(rows, T) image of one quantity: one row per unit, or one row of attention
+    weights, which are per step, not per unit."""
+    if name == "attention":
+        return trace[name][None, :]
+    return trace[name][:, units].T
 
 
 def _title(name):
@@ -99,12 +108,16 @@ def _title(name):
         return "hidden state"
     if name == "candidate":
         return "candidate"
+    if name == "attention":
+        return "attention weights"
     return f"{name} gate"
 
 
 def _colour_scale(name, values):
     """(cmap, vmin, vmax): logistic gates [0, 1]; signed quantities symmetric around
     zero, [-1, 1] unless they exceed it (the cell, or an ablation without tanh)."""
+    if name == "attention":  # weights sum to one over the steps
+        return _GATE_CMAP, 0.0, float(np.nanmax(values, initial=0.0)) or 1.0
     if name not in _SIGNED:
         return _GATE_CMAP, 0.0, 1.0
     limit = max(1.0, float(np.nanmax(np.abs(values), initial=0.0)))
@@ -151,8 +164,9 @@ def _draw_heatmaps(axes, estimator, values, trace, rows, units):
              _input_labels(estimator, values.shape[1]), "feature")
     axes[0].set_title("input")
     for ax, name in zip(axes[1:], rows):
-        image = trace[name][:, units].T  # (n_units, T)
-        _heatmap(ax, image, *_colour_scale(name, image), units, "unit")
+        image = _per_unit(trace, name, units)  # (n_units, T), or (1, T) for attention
+        labels, ylabel = (["weight"], "") if name == "attention" else (units, "unit")
+        _heatmap(ax, image, *_colour_scale(name, image), labels, ylabel)
         ax.set_title(_title(name))
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
@@ -163,7 +177,7 @@ def _draw_compact(ax, trace, rows, units):
     """Mean over the shown units of each quantity against time, one line each."""
     steps = np.arange(len(trace["hidden"]))
     for name in rows:
-        ax.plot(steps, trace[name][:, units].mean(axis=1), label=_title(name))
+        ax.plot(steps, _per_unit(trace, name, units).mean(axis=0), label=_title(name))
     ax.set_xlabel("time step")
     ax.set_ylabel(f"mean over {len(units)} units")
     ax.set_title("gates over time")

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
+matplotlib = pytest.importorskip(
+    "matplotlib", reason="plotting is the optional extra sklstm[plot]; .[test] installs it")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
@@ -260,3 +261,19 @@ def test_plot_gates_frame_item_labels_the_input_with_its_columns():
     axes = _heatmaps(plot_gates(reg, X[1]))
     assert [t.get_text() for t in axes[0].get_yticklabels()] == ["price", "volume"]
     np.testing.assert_allclose(_image(axes[0]), X[1].to_numpy().T, rtol=1e-6)
+
+
+def test_plot_gates_draws_the_attention_weights_of_an_attention_pooled_net():
+    """Issue 7: the attention pooling's weights per step appear in plot_gates."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 7, 2))
+    clf = LSTMClassifier(hidden_size=4, pooling="attention", max_iter=2,
+                         random_state=0).fit(X, (X[:, :, 0].sum(1) > 0).astype(int))
+    fig = plot_gates(clf, X[3])
+    heatmaps = [ax for ax in fig.axes if ax.images]
+    assert heatmaps[-1].get_title() == "attention weights"
+    drawn = np.asarray(heatmaps[-1].images[0].get_array())
+    expected = clf.trace(X[3:4])["attention"]  # (1, T)
+    np.testing.assert_allclose(drawn, expected, rtol=1e-6)
+    assert np.isclose(drawn.sum(), 1.0, atol=1e-5)
+    plt.close(fig)
