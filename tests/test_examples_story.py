@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib")
+pytest.importorskip("matplotlib", reason="the examples draw with the optional extra sklstm[plot]")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

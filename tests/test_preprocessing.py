@@ -10,6 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklstm._data import validate_sequences
+from sklstm import LSTMClassifier
 from sklstm.preprocessing import SequenceScaler
 
 
@@ -221,8 +222,7 @@ def test_pipeline_with_a_sequence_classifier(kind):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("kind", ["2d", "3d", "list", "series"])
 def test_pipeline_with_lstm_classifier(kind):
-    sklstm = pytest.importorskip("sklstm._estimators")
     X, y = sign_data(kind, n=24)
-    model = clone(sklstm.LSTMClassifier(hidden_size=4, max_iter=3, random_state=0))
+    model = clone(LSTMClassifier(hidden_size=4, max_iter=3, random_state=0))
     pipe = make_pipeline(SequenceScaler(), model).fit(X, y)
     assert pipe.predict(X).shape == (24,)
