@@ -11,7 +11,9 @@ every variant in ``sklstm.core.VARIANTS`` (those ablations plus the plain tanh
 Task: the handwritten digits of scikit-learn, each 8x8 image read as a sequence of
 16 steps of 4 pixels (half a pixel row per step, so the model has to carry the
 first half of the image across 8 or more steps). Budget, the same for every
-variant: one layer of 16 units, Adam at learning rate 0.005, 25 epochs, batch 64.
+variant: one layer of 16 units (two for ``depth_gated``, which connects the cells of
+adjacent layers and so needs a layer below), Adam at learning rate 0.005, 25 epochs,
+batch 64.
 Each seed sets the stratified train/test split (75/25) and the initialisation,
 and is shared by all variants, so the comparison is paired.
 
@@ -34,7 +36,7 @@ from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from sklstm import LSTMClassifier
-from sklstm.core import VARIANTS
+from sklstm.core import VARIANTS, stack_variants
 
 QUICK = os.environ.get("SKLSTM_EXAMPLE_QUICK", "") not in ("", "0")
 OUTPUT = Path(os.environ.get("SKLSTM_EXAMPLE_OUTPUT",
@@ -55,13 +57,28 @@ def load_digit_sequences():
     return X, y
 
 
+def layers_needed(variant):
+    """The fewest layers the variant can be stacked in: 1, or 2 for ``depth_gated``."""
+    try:
+        stack_variants(variant, 1)
+    except ValueError:
+        return 2
+    return 1
+
+
+def label(variant):
+    layers = layers_needed(variant)
+    return variant if layers == 1 else f"{variant} ({layers} layers)"
+
+
 def run_one(variant, seed, X, y):
     """(test accuracy, fit seconds, None) of one variant on the split of one seed,
     or (nan, nan, error message) when the variant cannot be fitted this way."""
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=seed)
-    model = LSTMClassifier(variant, random_state=seed, **BUDGET)
+    model = LSTMClassifier(variant, num_layers=layers_needed(variant), random_state=seed,
+                           **BUDGET)
     with threadpool_limits(1, "blas"):
         start = time.perf_counter()
         try:
@@ -124,13 +141,13 @@ def main():
             errors[variant] = error
 
     print()
-    print(f"{'variant':<21} {'test accuracy':>15} {'fit time':>14}")
+    print(f"{'variant':<26} {'test accuracy':>15} {'fit time':>14}")
     for variant in VARIANTS:
         if variant in errors:
-            print(f"{variant:<21} {'fit failed (see below)':>30}")
+            print(f"{label(variant):<26} {'fit failed (see below)':>30}")
             continue
         acc, sec = np.array(accuracy[variant]), np.array(fit_time[variant])
-        print(f"{variant:<21} {acc.mean():>7.3f} ± {acc.std():.3f} "
+        print(f"{label(variant):<26} {acc.mean():>7.3f} ± {acc.std():.3f} "
               f"{sec.mean():>7.2f} ± {sec.std():.2f}s")
     print("(mean ± std over the seeds; std is the population std, ddof=0)")
     for variant, error in errors.items():
