@@ -20,6 +20,7 @@ overlap), so a windowed dataset costs O(rows x features) memory, and a padded
 import copy
 import numbers
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,8 @@ __all__ = [
     "RaggedSequences",
     "WindowedSequences",
     "validate_sequences",
+    "check_sequences",
+    "InputFeatures",
     "minibatches",
     "mask_from_lengths",
     "to_sequences",
@@ -310,6 +313,30 @@ def mask_from_lengths(lengths, n_timesteps=None):
 # ------------------------------------------------------------------------- validation
 
 
+@dataclass(frozen=True)
+class InputFeatures:
+    """What ``fit`` records about the features of X.
+
+    Parameters
+    ----------
+    n_features_in : int
+        Becomes ``n_features_in_``.
+    feature_names_in : ndarray of str or None, default=None
+        Becomes ``feature_names_in_``; None when X has no column names.
+    """
+
+    n_features_in: int
+    feature_names_in: object = None
+
+    def set_on(self, estimator):
+        """Set ``n_features_in_`` and ``feature_names_in_`` (deleted when None)."""
+        estimator.n_features_in_ = self.n_features_in
+        if self.feature_names_in is not None:
+            estimator.feature_names_in_ = self.feature_names_in
+        elif hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+
+
 def validate_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
     """Check X in any accepted format and return it as a :class:`SequenceDataset`.
 
@@ -357,21 +384,48 @@ def validate_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
     TypeError
         For sparse X and for objects that are not numbers.
     """
+    dataset, features = check_sequences(
+        estimator, X, reset=reset, window=window, dtype=dtype
+    )
+    if reset:
+        features.set_on(estimator)
+    return dataset
+
+
+def check_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
+    """:func:`validate_sequences` without touching the estimator.
+
+    Takes the same parameters. With ``reset=False``, X is checked against the
+    estimator's ``n_features_in_`` and ``feature_names_in_``; with ``reset=True``
+    nothing is checked against them, and the features ``fit`` should record are
+    returned instead of set, so that a caller can set them once every other
+    check has passed.
+
+    Returns
+    -------
+    dataset : SequenceDataset
+    features : InputFeatures or None
+        What X defines as ``n_features_in_`` and ``feature_names_in_``, when
+        ``reset`` is True; None otherwise.
+    """
     window = _check_window(window)
     input_format = _input_format(X)
     if window is not None and input_format != "2d":
         raise ValueError(_window_misuse_message(window, input_format))
     if input_format == "2d":
-        X2 = _validate_2d(estimator, X, reset=reset, dtype=dtype)  # (n, T) or (rows, F)
+        X2, features = _validate_2d(estimator, X, reset=reset, dtype=dtype)
         if window is not None:
-            return WindowedSequences(X2, window, feature_names=_get_feature_names(X))
-        return PaddedSequences(X2[:, :, None], feature_names=None, two_d=True)
+            names = _get_feature_names(X)
+            return WindowedSequences(X2, window, feature_names=names), features
+        return PaddedSequences(X2[:, :, None], two_d=True), features  # (n, T, 1)
     if input_format == "3d":
         dataset = PaddedSequences(_check_3d(X, estimator, dtype))
     else:
         dataset = _stack_ragged(X, dtype)
-    _set_or_check_features(estimator, dataset, reset=reset)
-    return dataset
+    if not reset:
+        _check_features(estimator, dataset)
+        return dataset, None
+    return dataset, InputFeatures(dataset.n_features, _names_of(dataset))
 
 
 def _check_window(window):
@@ -443,12 +497,22 @@ def _explain_string_errors():
 
 
 def _validate_2d(estimator, X, *, reset, dtype):
-    """2-D X through scikit-learn's ``validate_data``: its checks and messages."""
+    """2-D X with scikit-learn's checks and messages: (X2, InputFeatures or None).
+
+    With ``reset=True`` this is what ``validate_data`` does, minus setting the
+    attributes on the estimator.
+    """
     try:
         with _explain_string_errors():
-            return validate_data(
-                estimator, X, reset=reset, dtype=dtype, accept_sparse=False
+            if not reset:
+                return validate_data(
+                    estimator, X, reset=False, dtype=dtype, accept_sparse=False
+                ), None  # (n, T)
+            names = _get_feature_names(X)
+            X2 = check_array(
+                X, dtype=dtype, accept_sparse=False, input_name="X", estimator=estimator
             )  # (n, T)
+            return X2, InputFeatures(X2.shape[1], names)
     except ValueError as exc:
         message = str(exc)
         if not (message.startswith("X has ") and "is expecting" in message):
@@ -476,14 +540,17 @@ def _check_3d(X, estimator, dtype):
     return X
 
 
-def _set_or_check_features(estimator, dataset, *, reset):
-    """``validate_data``'s feature bookkeeping, for formats it cannot read itself."""
+def _names_of(dataset):
+    """``feature_names_in_`` of the dataset's columns, as ``validate_data`` sets it."""
+    names = dataset.feature_names
+    return _get_feature_names(None if names is None else pd.DataFrame(columns=names))
+
+
+def _check_features(estimator, dataset):
+    """``validate_data``'s feature checks, for formats it cannot read itself."""
     names = dataset.feature_names
     proxy = None if names is None else pd.DataFrame(columns=names)
-    _check_feature_names(estimator, proxy, reset=reset)
-    if reset:
-        estimator.n_features_in_ = dataset.n_features
-        return
+    _check_feature_names(estimator, proxy, reset=False)
     expected = getattr(estimator, "n_features_in_", None)
     if expected is not None and dataset.n_features != expected:
         raise ValueError(

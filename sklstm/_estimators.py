@@ -7,11 +7,11 @@ and translate between labels and network outputs. The network
 numerical work; nothing here knows the gate algebra of any cell.
 """
 
-import threading
+import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
@@ -19,7 +19,6 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
     check_classification_targets,
     type_of_target,
     unique_labels,
@@ -30,9 +29,10 @@ from sklearn.utils.validation import (
     check_consistent_length,
     check_is_fitted,
 )
-from threadpoolctl import threadpool_limits
 
-from ._data import minibatches, validate_sequences
+from . import __version__
+from ._blas import single_blas_thread
+from ._data import check_sequences, minibatches, validate_sequences
 from ._losses import LOSS_FOR_ACTIVATION, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
 from ._optimizers import OPTIMIZERS
@@ -44,49 +44,34 @@ from ._training import (
     fit_loop,
 )
 from .core import VARIANTS
+from .exceptions import InconsistentVersionWarning
 
 # Elements of one (B, T, H) activation array allowed per prediction batch.
 _PREDICT_BUDGET = 2**22
 _AUTO_BATCH_SIZE = 64
 
 
-def _in_joblib_worker():
-    """True when running inside a joblib worker (process or thread)."""
-    backend, _ = get_active_backend()
-    return getattr(backend, "nesting_level", 0) >= 1
+def _is_int(value):
+    """True for Python and NumPy integers, False for bools."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
-class _BlasLimit:
-    """Limit BLAS to one thread inside joblib workers, do nothing elsewhere.
+@dataclass
+class _FitInputs:
+    """What one call to ``fit`` or ``partial_fit`` trains on, all checked.
 
-    joblib's loky workers already start with ``cpu_count() // n_jobs`` BLAS
-    threads through environment variables; its threading backend does not, so
-    ``GridSearchCV(n_jobs=2)`` under ``parallel_config(backend="threading")``
-    would run 2 x 2 BLAS threads on 2 cores without this. BLAS thread counts
-    are process-wide, so concurrent fits share one limit, counted: the first
-    to enter sets it, the last to leave restores the original.
+    ``features`` (an :class:`~sklstm._data.InputFeatures`, or None when X was
+    checked against the fitted features) and ``attributes`` (the subclass's
+    target encoding, e.g. ``classes_``) are set on the estimator only once the
+    call has passed every check.
     """
 
-    _lock = threading.Lock()
-    _active = 0
-    _limiter = None
-
-    def __enter__(self):
-        self._engaged = _in_joblib_worker()
-        if self._engaged:
-            with _BlasLimit._lock:
-                if _BlasLimit._active == 0:
-                    _BlasLimit._limiter = threadpool_limits(1, "blas")
-                _BlasLimit._active += 1
-        return self
-
-    def __exit__(self, *exc):
-        if self._engaged:
-            with _BlasLimit._lock:
-                _BlasLimit._active -= 1
-                if _BlasLimit._active == 0:
-                    _BlasLimit._limiter.restore_original_limits()
-                    _BlasLimit._limiter = None
+    dataset: object
+    y: np.ndarray
+    Y: np.ndarray  # (n_samples, n_outputs), encoded for the loss
+    sample_weight: np.ndarray
+    features: object
+    attributes: dict
 
 
 class BaseRecurrent(BaseEstimator):
@@ -205,8 +190,9 @@ class BaseRecurrent(BaseEstimator):
         """Sample weights (n_samples,) times any class weights."""
         return sample_weight
 
-    def _encode_targets(self, y, *, first_pass, incremental):
-        """Targets -> Y (n_samples, n_outputs) in ``dtype``, for the loss."""
+    def _encode_targets(self, y, *, first_pass, incremental, classes=None):
+        """Targets -> (Y (n_samples, n_outputs) in ``dtype`` for the loss, dict of
+        the fitted attributes that encode them); sets nothing on the estimator."""
         raise NotImplementedError
 
     def _out_activation(self):
@@ -229,17 +215,32 @@ class BaseRecurrent(BaseEstimator):
         return RecurrentNetwork(self.layers_, self.head_, pooling=self.pooling,
                                 dropout=self.dropout)
 
-    def _initialize(self, n_features, Y, sample_weight, rng):
+    def _start_network(self, inputs, first_pass, rng):
+        """A new network for ``inputs``, or the fitted one to continue from."""
+        if not first_pass:
+            if inputs.Y.shape[1] != self.n_outputs_:
+                raise ValueError(f"y has {inputs.Y.shape[1]} outputs; the model was "
+                                 f"fitted with {self.n_outputs_}.")
+            return self._network()
         network = RecurrentNetwork.build(
-            self.variant, n_features, self.hidden_size, Y.shape[1],
-            num_layers=self.num_layers, bidirectional=self.bidirectional,
-            pooling=self.pooling, forget_bias=self.forget_bias,
-            options={"n_modules": self.n_modules},
+            self.variant, inputs.dataset.n_features, self.hidden_size,
+            inputs.Y.shape[1], num_layers=self.num_layers,
+            bidirectional=self.bidirectional, pooling=self.pooling,
+            forget_bias=self.forget_bias, options={"n_modules": self.n_modules},
             random_state=rng, dtype=self.dtype)
-        network.head["head_b"][:] = self._initial_bias(Y, sample_weight)
+        network.head["head_b"][:] = self._initial_bias(inputs.Y, inputs.sample_weight)
+        return network
+
+    def _commit(self, inputs, network, first_pass):
+        """Set the fitted attributes of this call; it has passed every check."""
+        for name, value in inputs.attributes.items():
+            setattr(self, name, value)
+        if not first_pass:
+            return
+        inputs.features.set_on(self)
         self.layers_ = network.layers
         self.head_ = network.head
-        self.n_outputs_ = Y.shape[1]
+        self.n_outputs_ = inputs.Y.shape[1]
         self.out_activation_ = self._out_activation()
         self._optimizer = None
         self._history = History.start(self.early_stopping)
@@ -284,11 +285,12 @@ class BaseRecurrent(BaseEstimator):
             early_stopping=self.early_stopping, verbose=bool(self.verbose))
 
     # -- fitting ----------------------------------------------------------------
-    def _validate_fit_inputs(self, X, y, sample_weight, first_pass, incremental):
-        """Check everything, in an order that changes no fitted attribute before
-        the last check has passed (the label encoder is set last)."""
-        dataset = validate_sequences(self, X, reset=first_pass, window=self.window,
-                                     dtype=np.dtype(self.dtype))
+    def _validate_fit_inputs(self, X, y, sample_weight, first_pass, incremental,
+                             classes):
+        """Check X, y and the weights; a :class:`_FitInputs`. Sets nothing."""
+        dataset, features = check_sequences(self, X, reset=first_pass,
+                                            window=self.window,
+                                            dtype=np.dtype(self.dtype))
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but "
                              "the target y is None.")
@@ -298,29 +300,27 @@ class BaseRecurrent(BaseEstimator):
                                              dtype=np.dtype(self.dtype),
                                              ensure_non_negative=True)
         sample_weight = self._weigh_classes(y, sample_weight, incremental)
-        Y = self._encode_targets(y, first_pass=first_pass, incremental=incremental)
-        return dataset, y, Y, sample_weight
+        Y, attributes = self._encode_targets(y, first_pass=first_pass,
+                                             incremental=incremental, classes=classes)
+        return _FitInputs(dataset, y, Y, sample_weight, features, attributes)
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        """Check and build everything first, then set the fitted attributes and
+        train: a call that raises leaves the estimator as it was."""
         keep = self.warm_start or incremental
         first_pass = not (hasattr(self, "layers_") and keep)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
-        dataset, y, Y, sample_weight = self._validate_fit_inputs(
-            X, y, sample_weight, first_pass, incremental)
+        inputs = self._validate_fit_inputs(X, y, sample_weight, first_pass,
+                                           incremental, classes)
         rng = check_random_state(self.random_state)
-        if first_pass:
-            self._initialize(dataset.n_features, Y, sample_weight, rng)
-        elif Y.shape[1] != self.n_outputs_:
-            raise ValueError(f"y has {Y.shape[1]} outputs; the model was fitted "
-                             f"with {self.n_outputs_}.")
-        train, score_fn = self._train_and_validation(dataset, y, Y, sample_weight,
-                                                     rng)
-        network = self._network()
+        network = self._start_network(inputs, first_pass, rng)
+        train, score_fn = self._train_and_validation(inputs, rng)
+        self._commit(inputs, network, first_pass)
         self._optimizer = self._make_optimizer(network.params)
         history = self._current_history()
         history.n_iter = 0  # as in MLPClassifier: the epochs of this call
-        with _BlasLimit():
+        with single_blas_thread():
             fit_loop(network, self._optimizer, train,
                      self._loop_settings(train.dataset.n_samples), history, rng,
                      score_fn=score_fn, incremental=incremental)
@@ -348,13 +348,14 @@ class BaseRecurrent(BaseEstimator):
         self.validation_scores_ = history.validation_scores
         self.best_validation_score_ = history.best_validation_score
 
-    def _train_and_validation(self, dataset, y, Y, sample_weight, rng):
+    def _train_and_validation(self, inputs, rng):
         """TrainData for the loop and the validation score function (or None)."""
+        dataset, Y, sample_weight = inputs.dataset, inputs.Y, inputs.sample_weight
         if not self.early_stopping:
             return TrainData(dataset, Y, sample_weight), None
-        train_idx, val_idx = self._validation_split(dataset.n_samples, y, rng)
+        train_idx, val_idx = self._validation_split(dataset.n_samples, inputs.y, rng)
         val = dataset.subset(val_idx)
-        y_val, sw_val = y[val_idx], sample_weight[val_idx]
+        y_val, sw_val = inputs.y[val_idx], sample_weight[val_idx]
 
         def score_fn(network):
             raw = self._raw_output(val, network)
@@ -387,9 +388,10 @@ class BaseRecurrent(BaseEstimator):
         precision scikit-learn expects of predictions.
         """
         raw = np.empty((dataset.n_samples, self.n_outputs_), dtype=np.float64)
-        for idx in self._predict_batches(dataset):
-            X, lengths = dataset.batch(idx)  # (b, T_b, F), (b,)
-            raw[idx], _ = network.forward(X, lengths, training=False)
+        with single_blas_thread():
+            for idx in self._predict_batches(dataset):
+                X, lengths = dataset.batch(idx)  # (b, T_b, F), (b,)
+                raw[idx], _ = network.forward(X, lengths, training=False)
         return raw
 
     def _predict_batches(self, dataset):
@@ -436,7 +438,8 @@ class BaseRecurrent(BaseEstimator):
                 (n_samples, n_timesteps)
             Sequences, in any format that ``predict`` takes.
         layer : int, default=-1
-            Index into ``layers_`` (negative counts from the top).
+            Index into ``layers_``, in ``[-num_layers, num_layers)`` (negative
+            counts from the top).
         direction : {0, 1}, default=0
             0 for the forward layer, 1 for the reverse one (bidirectional only).
 
@@ -463,12 +466,26 @@ class BaseRecurrent(BaseEstimator):
         (['candidate', 'cell', 'forget', 'hidden', 'input', 'output'], (2, 6, 3))
         """
         check_is_fitted(self)
+        layer, direction = self._check_trace_position(layer, direction)
         dataset = self._validate_for_prediction(X)
-        layer = range(len(self.layers_))[layer]
-        directions = list(range(len(self.layers_[layer])))
-        if direction not in directions:
-            raise ValueError(f"direction must be in {directions}, got {direction!r}.")
-        return self._trace_batches(dataset, layer, direction)
+        with single_blas_thread():
+            return self._trace_batches(dataset, layer, direction)
+
+    def _check_trace_position(self, layer, direction):
+        """``layer`` as an index >= 0 and ``direction``, or a ValueError naming
+        the valid values."""
+        n_layers = len(self.layers_)
+        if not (_is_int(layer) and -n_layers <= layer < n_layers):
+            raise ValueError(
+                f"layer must be an int in [-{n_layers}, {n_layers}): an index into "
+                f"the {n_layers} recurrent layer(s), negative from the top; got "
+                f"{layer!r}.")
+        n_directions = len(self.layers_[layer])
+        if not (_is_int(direction) and 0 <= direction < n_directions):
+            valid = "0 (forward) or 1 (reverse)" if n_directions == 2 else (
+                "0 (the model is not bidirectional)")
+            raise ValueError(f"direction must be {valid}, got {direction!r}.")
+        return int(layer) % n_layers, int(direction)
 
     def _trace_batches(self, dataset, layer, direction):
         network, result = self._network(), {}
@@ -502,15 +519,22 @@ class BaseRecurrent(BaseEstimator):
 
     # -- persistence and tags ---------------------------------------------------
     def __getstate__(self):
-        """Pickle configuration and weights only: no optimizer moments or history
-        buffers. A loaded model predicts exactly as before; ``warm_start`` and
-        ``partial_fit`` on it start a fresh optimizer."""
+        """Pickle configuration, weights and the sklstm version only: no optimizer
+        moments or history buffers. A loaded model predicts exactly as before;
+        ``warm_start`` and ``partial_fit`` on it start a fresh optimizer."""
         state = super().__getstate__()
         state.pop("_optimizer", None)
         state.pop("_history", None)
+        state["_sklstm_version"] = __version__
         return state
 
     def __setstate__(self, state):
+        saved_version = state.pop("_sklstm_version", "unknown")
+        if saved_version != __version__:
+            warnings.warn(InconsistentVersionWarning(
+                estimator_name=type(self).__name__,
+                current_sklstm_version=__version__,
+                original_sklstm_version=saved_version))
         super().__setstate__(state)
         if "loss_curve_" in state:
             self._history = History(
@@ -693,8 +717,19 @@ _NOTES_DOC = """\
     continues from its weights with a fresh optimizer. Within one session the
     optimizer state carries over between calls.
 
-    Inside joblib workers (``GridSearchCV(n_jobs=...)``), ``fit`` runs BLAS on
-    one thread so that parallel fits do not oversubscribe the cores.
+    The saved object records the sklstm version; loading it under another
+    version warns with :class:`sklstm.exceptions.InconsistentVersionWarning`.
+    For files from someone you do not trust, use ``skops.io`` rather than
+    pickle (see ``docs/persistence.md``).
+
+    ``fit``, ``partial_fit``, ``predict`` and ``trace`` run BLAS on one thread,
+    in the main process and in joblib workers alike: the recurrent matrix
+    products of one time step are too small to share between cores (two
+    threads were 6-25x slower on a busy 2-core machine, and no faster on an
+    idle one). Parallelism comes from running fits side by side
+    (``GridSearchCV(n_jobs=...)``), which never oversubscribes the cores. The
+    limit is process-wide while any such call runs, and the previous thread
+    count comes back when the last one ends.
 """
 
 
@@ -852,12 +887,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         self : LSTMClassifier
             The updated estimator.
         """
-        if _check_partial_fit_first_call(self, classes):
-            binarizer = LabelBinarizer()
-            is_multilabel = type_of_target(y).startswith("multilabel")
-            binarizer.fit(y if is_multilabel else classes)
-            self._label_binarizer = binarizer
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True,
+                         classes=classes)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -912,16 +943,45 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         weights = compute_sample_weight(self.class_weight, y)
         return sample_weight * weights.astype(sample_weight.dtype)
 
-    def _encode_targets(self, y, *, first_pass, incremental):
-        if first_pass and not incremental:
-            binarizer = LabelBinarizer().fit(y)
-        else:
-            binarizer = self._label_binarizer
-            self._check_known_classes(y, binarizer)
+    def _encode_targets(self, y, *, first_pass, incremental, classes=None):
+        binarizer = self._binarizer(y, first_pass, incremental, classes)
         Y = binarizer.transform(y).astype(self.dtype)  # (n, n_outputs)
-        self._label_binarizer = binarizer
-        self.classes_ = binarizer.classes_
-        return Y
+        return Y, {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
+
+    def _binarizer(self, y, first_pass, incremental, classes):
+        """The label encoder of this call, new or fitted; y is checked against it."""
+        if incremental:
+            self._check_classes_argument(classes)
+        if not first_pass:
+            binarizer = self._label_binarizer
+        elif incremental and not type_of_target(y).startswith("multilabel"):
+            binarizer = LabelBinarizer().fit(classes)
+        else:
+            binarizer = LabelBinarizer().fit(y)
+        if first_pass:
+            self._check_two_classes(binarizer)
+        if incremental or not first_pass:
+            self._check_known_classes(y, binarizer)
+        return binarizer
+
+    def _check_classes_argument(self, classes):
+        """partial_fit's ``classes``: required first, the same ever after."""
+        fitted = getattr(self, "classes_", None)
+        if fitted is None and classes is None:
+            raise ValueError("classes must be passed on the first call to "
+                             "partial_fit.")
+        if not (fitted is None or classes is None
+                or np.array_equal(fitted, unique_labels(classes))):
+            raise ValueError(f"`classes={classes!r}` is not the same as on last "
+                             f"call to partial_fit, was: {fitted!r}")
+
+    def _check_two_classes(self, binarizer):
+        if binarizer.y_type_.startswith("multilabel") or len(binarizer.classes_) > 1:
+            return
+        raise ValueError(
+            f"{type(self).__name__} needs samples of at least 2 classes in the "
+            "data, but the data contains only one class: "
+            f"{binarizer.classes_.tolist()[0]!r}. Pass samples of every class.")
 
     def _check_known_classes(self, y, binarizer):
         classes = unique_labels(y)
@@ -1047,8 +1107,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
             y = column_or_1d(y, warn=True)
         return y
 
-    def _encode_targets(self, y, *, first_pass, incremental):
-        return y.reshape(len(y), -1)  # (n, n_outputs)
+    def _encode_targets(self, y, *, first_pass, incremental, classes=None):
+        return y.reshape(len(y), -1), {}  # (n, n_outputs)
 
     def _initial_bias(self, Y, sample_weight):
         if not sample_weight.sum() > 0:

@@ -114,11 +114,14 @@ def train_step(network, optimizer, X, lengths, Y, sample_weight, settings, rng):
     """One gradient step on one padded batch; returns the batch's penalised loss.
 
     Raises :class:`NonFiniteLossError`, before touching the weights, when the
-    loss or the gradient norm is not finite.
+    loss or the gradient norm is not finite. NumPy's overflow warnings on the
+    way there are silenced: the error says the same, and the loop reports it
+    once as a ``ConvergenceWarning``.
     """
-    loss, grads = loss_and_grads(network, X, lengths, Y, sample_weight, settings,
-                                 rng=rng)
-    norm = clip_grad_norm(grads, settings.clip_norm)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        loss, grads = loss_and_grads(network, X, lengths, Y, sample_weight,
+                                     settings, rng=rng)
+        norm = clip_grad_norm(grads, settings.clip_norm)
     if not (np.isfinite(loss) and np.isfinite(norm)):
         raise NonFiniteLossError(f"loss = {loss}, gradient norm = {norm}")
     optimizer.update_params(network.params, grads)
