@@ -43,7 +43,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from sklstm import LSTMRegressor
 
@@ -193,7 +192,4 @@ def main():
 
 
 if __name__ == "__main__":
-    # One BLAS thread per fit: the matrices are tiny and n_jobs=2 runs two fits at
-    # once (see examples/quickstart.py).
-    with threadpool_limits(1, "blas"):
-        main()
+    main()

@@ -30,7 +30,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import mean_squared_error
-from threadpoolctl import threadpool_limits
 
 from sklstm import LSTMRegressor
 from sklstm.plotting import plot_gates
@@ -89,8 +88,7 @@ def reset_task(n_samples, n_timesteps, random_state, max_markers=3):
 def fit(variant, X, y, config):
     """A fitted LSTMRegressor of ``variant`` and its fit CPU seconds."""
     model = LSTMRegressor(variant, max_iter=config["max_iter"], **MODEL)
-    # Small recurrent matrix products run faster on one BLAS thread.
-    with threadpool_limits(1, "blas"), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed epoch budget
         start = time.process_time()
         model.fit(X, y)

@@ -20,7 +20,6 @@ from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
-from threadpoolctl import threadpool_limits
 
 from sklstm import LSTMClassifier
 
@@ -85,10 +84,4 @@ def main():
 
 
 if __name__ == "__main__":
-    # The matrix products of a small recurrent net are too small to share between
-    # cores: one BLAS thread per fit is fastest, and the parallelism comes from
-    # n_jobs. (sklstm limits BLAS inside joblib workers itself, but not yet in the
-    # main process, where the refits run: with 2 BLAS threads they were 10-20x
-    # slower on a busy 2-core machine.)
-    with threadpool_limits(1, "blas"):
-        main()
+    main()

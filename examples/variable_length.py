@@ -33,7 +33,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
-from threadpoolctl import threadpool_limits
 
 from sklstm import LSTMClassifier
 from sklstm.preprocessing import SequenceScaler
@@ -113,7 +112,4 @@ def main():
 
 
 if __name__ == "__main__":
-    # One BLAS thread: the recurrent net's matrices are too small to share between
-    # cores (see examples/quickstart.py).
-    with threadpool_limits(1, "blas"):
-        main()
+    main()
