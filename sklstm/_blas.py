@@ -1,12 +1,13 @@
 """One BLAS thread while sklstm computes.
 
-The recurrent core runs one small matrix product per time step, ``(B, H) @ (H, G*H)``
-with B and H in the tens: too small to share between cores. With two OpenBLAS
-threads, fits ran 6-25x slower on a 2-core machine whose other core was busy
-(hidden_size 32 to 256) and no faster on an idle one, and inside joblib workers
-every extra BLAS thread oversubscribes the cores. So ``fit``, ``partial_fit``,
-``predict`` and ``trace`` run BLAS on one thread, in the main process and in
-workers alike; parallelism comes from running fits side by side (``n_jobs``).
+The recurrent core runs one small matrix product per time step,
+``(B, H) @ (H, G*H)`` with B and H in the tens: too small to share between
+cores. With two OpenBLAS threads, fits ran 6-25x slower on a 2-core machine
+whose other core was busy (hidden_size 32 to 256), and no faster on an idle one
+(B = H = 64); inside joblib workers every extra BLAS thread oversubscribes the
+cores. So ``fit``, ``partial_fit``, ``predict`` and ``trace`` run BLAS on one
+thread, in the main process and in workers alike; parallelism comes from
+running fits side by side (``n_jobs``).
 
 BLAS thread counts are process-wide, and many threads may compute at once
 (``GridSearchCV`` on joblib's threading backend, ``predict`` from a web server's

@@ -726,10 +726,10 @@ _NOTES_DOC = """\
     in the main process and in joblib workers alike: the recurrent matrix
     products of one time step are too small to share between cores (two
     threads were 6-25x slower on a busy 2-core machine, and no faster on an
-    idle one). Parallelism comes from running fits side by side
-    (``GridSearchCV(n_jobs=...)``), which never oversubscribes the cores. The
-    limit is process-wide while any such call runs, and the previous thread
-    count comes back when the last one ends.
+    idle one at batch 64, hidden_size 64). Parallelism comes from running fits
+    side by side (``GridSearchCV(n_jobs=...)``), which never oversubscribes the
+    cores. The limit is process-wide while any such call runs, and the
+    previous thread count comes back when the last one ends.
 """
 
 
