@@ -162,6 +162,8 @@ def parse_args(argv=None):
                         help=f"comma-separated, from {', '.join(VARIANTS)}")
     parser.add_argument("--stat", choices=("median", "min"), default="median",
                         help="summary of the repeats; 'min' resists load from other processes")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help="BLAS (and torch) threads; the issue's table uses 2")
     parser.add_argument("--quick", action="store_true",
                         help="only the first two configurations, 3 repeats")
     args = parser.parse_args(argv)
@@ -180,11 +182,11 @@ def main(argv=None):
     repeats = 3 if args.quick else args.repeats
     torch_version = "not installed" if torch is None else torch.__version__
     print(f"numpy {np.__version__}, torch {torch_version}, python {platform.python_version()}, "
-          f"{platform.machine()}, {THREADS} threads, float32, {args.stat} of {repeats}, "
+          f"{platform.machine()}, {args.threads} threads, float32, {args.stat} of {repeats}, "
           f"load average {os.getloadavg()[0]:.2f}\n")
     if torch is not None:
-        torch.set_num_threads(THREADS)
-    with threadpool_limits(THREADS):
+        torch.set_num_threads(args.threads)
+    with threadpool_limits(args.threads):
         run(args.variants, configs, repeats, STATISTICS[args.stat])
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 

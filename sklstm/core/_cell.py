@@ -10,7 +10,7 @@ time. Caches are returned values, never state kept on the cell.
 
 import numpy as np
 
-from ._ops import contract_time_batch, flush_denormals_
+from ._ops import flush_denormals_, time_batch_columns
 
 #: Every this many steps, the backward loops flush denormal gradients to zero.
 FLUSH_EVERY = 16
@@ -95,8 +95,10 @@ class Cell:
 
         Returns
         -------
-        d_gates : ndarray of shape (T, G*H, B)
-            Gradient w.r.t. the gate pre-activations (so w.r.t. the input projection).
+        d_gates : ndarray of shape (G*H, T*B)
+            Gradient w.r.t. the gate pre-activations (so w.r.t. the input projection),
+            gate-major with time and batch side by side (see ``gate_major``), the
+            layout in which the layer's weight gradients are single GEMMs.
         d_initial : dict
             ``"hidden"`` and, with a cell, ``"cell"``, each (H, B).
         grads : dict
@@ -155,6 +157,11 @@ class BackwardSteps:
                 flush_denormals_(array)
 
 
-def recurrent_weight_grad(inputs, d_gates):
-    """``dU`` (H, G*H) from the recurrent inputs (T, H, B) and gate gradients (T, G*H, B)."""
-    return contract_time_batch(inputs, d_gates)
+def gate_major(d_gates):
+    """The gate gradients (T, G*H, B) as ``(G*H, T*B)``, laid out once per backward."""
+    return time_batch_columns(d_gates, "d_gates_by_gate")
+
+
+def recurrent_weight_grad(inputs, d_gates_by_gate):
+    """``dU`` (H, G*H) from the recurrent inputs (T, H, B) and ``gate_major`` gradients."""
+    return time_batch_columns(inputs, "recurrent_inputs") @ d_gates_by_gate.T

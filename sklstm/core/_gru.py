@@ -13,7 +13,7 @@ applies it after), so each step needs two GEMMs: the gates' and the candidate's.
 
 import numpy as np
 
-from ._cell import BackwardSteps, Cell, recurrent_weight_grad
+from ._cell import BackwardSteps, Cell, gate_major, recurrent_weight_grad
 from ._ops import sigmoid_grad_, sigmoid_of_negated_, tanh_, tanh_grad_
 from ._registry import register
 from ._workspace import SCRATCH
@@ -93,11 +93,12 @@ class GRUCell(Cell):
             dh_next += dh
             steps.flush(t, dh_next)
         dh_next += d_hidden[0]
+        by_gate = gate_major(d_gates)  # (3H, T*B)
         d_u = np.hstack([
-            recurrent_weight_grad(hidden[:-1], d_gates[:, :two]),
-            recurrent_weight_grad(state["reset_hidden"], d_gates[:, two:]),
+            recurrent_weight_grad(hidden[:-1], by_gate[:two]),
+            recurrent_weight_grad(state["reset_hidden"], by_gate[two:]),
         ])
-        return d_gates, {"hidden": dh_next}, {"U": d_u}
+        return by_gate, {"hidden": dh_next}, {"U": d_u}
 
 
 register("gru", GRUCell())

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._ops import contract_time_batch, glorot_uniform, orthogonal_blocks
+from ._ops import glorot_uniform, orthogonal_blocks, time_batch_columns
 from ._registry import get_cell
 from ._workspace import SCRATCH
 
@@ -284,12 +284,13 @@ class RecurrentLayer:
         d_hidden = outside.pop("d_hidden")
         lengths = cache["lengths"]
         valid = None if lengths is None else np.arange(n_steps)[:, None] < lengths
-        d_gates, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid, **outside)
-        d_x = self._to_positions(np.matmul(inner["W"], d_gates), cache)  # (B, T, F)
+        by_gate, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid, **outside)
+        d_x = (inner["W"] @ by_gate).reshape(-1, n_steps, batch)  # (F, T, B)
+        d_x = self._to_positions(d_x.transpose(1, 0, 2), cache)  # (B, T, F)
         for key in self.cell.side_inputs:
             grads[key] = self._to_positions(grads[key], cache)
-        grads["W"] = contract_time_batch(x_t, d_gates)  # (F, G*H)
-        grads["b"] = d_gates.sum(axis=(0, 2))
+        grads["W"] = time_batch_columns(x_t, "inputs") @ by_gate.T  # (F, G*H)
+        grads["b"] = by_gate.sum(axis=1)
         grads = self._public_grads(grads)
         ordered = {key: grads[key] for key in self.params}  # the params' order
         if cache["has_initial_state"]:

@@ -32,7 +32,7 @@ sees this layer's input and cells but not its previous hidden state::
 
 import numpy as np
 
-from ._cell import BackwardSteps, Cell, recurrent_weight_grad
+from ._cell import BackwardSteps, Cell, gate_major, recurrent_weight_grad
 from ._ops import (
     contract_time_batch,
     orthogonal_blocks,
@@ -290,11 +290,13 @@ class LSTMCell(Cell):
         dh_next += d_hidden[0]
         if d_cell is not None:
             dc += d_cell[0]
-        grads = {"U": self._masked_recurrent_grad(recurrent_weight_grad(state["hidden"][:-1], d_gates))}
+        by_gate = gate_major(d_gates)  # (G*H, T*B)
+        d_recurrent = recurrent_weight_grad(state["hidden"][:-1], by_gate)
+        grads = {"U": self._masked_recurrent_grad(d_recurrent)}
         grads.update(self._extra_grads(blocks, gates, cell, d_gates, lower_cell))
         if d_lower is not None:
             grads["lower_cell"] = d_lower
-        return d_gates, {"hidden": dh_next, "cell": dc}, grads
+        return by_gate, {"hidden": dh_next, "cell": dc}, grads
 
     def _masked_recurrent_grad(self, d_recurrent):
         """``dU`` (internal order) with the depth block, which is not a parameter, at 0."""

@@ -74,17 +74,15 @@ def orthogonal_blocks(rng, size, n_blocks, dtype):
     return np.hstack([orthogonal(rng, size, dtype) for _ in range(n_blocks)])
 
 
-def contract_time_batch(a, b):
-    """``sum_t a[t] @ b[t].T`` for ``a (T, P, B)``, ``b (T, Q, B)``: one GEMM, ``(P, Q)``.
-
-    Used for the weight gradients after the loop: the time and batch axes are both
-    summed over, so they are laid side by side (copies in the scratch workspace) and
-    handed to BLAS as one product.
-    """
+def time_batch_columns(a, name):
+    """``a`` (T, P, B) laid out as ``(P, T*B)``: time and batch side by side, so that
+    sums over both become one GEMM. A copy in the scratch buffer ``name``."""
     n_steps, p, batch = a.shape
-    q = b.shape[1]
-    a2 = SCRATCH.empty("contract_a", (p, n_steps, batch), a.dtype)
-    b2 = SCRATCH.empty("contract_b", (q, n_steps, batch), b.dtype)
-    np.copyto(a2, a.transpose(1, 0, 2))
-    np.copyto(b2, b.transpose(1, 0, 2))
-    return a2.reshape(p, -1) @ b2.reshape(q, -1).T  # (P, T*B) @ (T*B, Q)
+    columns = SCRATCH.empty(name, (p, n_steps, batch), a.dtype)
+    np.copyto(columns, a.transpose(1, 0, 2))
+    return columns.reshape(p, n_steps * batch)
+
+
+def contract_time_batch(a, b):
+    """``sum_t a[t] @ b[t].T`` for ``a (T, P, B)``, ``b (T, Q, B)``: one GEMM, ``(P, Q)``."""
+    return time_batch_columns(a, "contract_a") @ time_batch_columns(b, "contract_b").T

@@ -19,7 +19,7 @@ Because faster modules come first, the units updating at any step are a prefix
 
 import numpy as np
 
-from ._cell import BackwardSteps, Cell, recurrent_weight_grad
+from ._cell import BackwardSteps, Cell, gate_major, recurrent_weight_grad
 from ._ops import tanh_, tanh_grad_
 from ._registry import register
 from ._workspace import SCRATCH
@@ -111,8 +111,9 @@ class TanhCell(Cell):
                 dh_next[n:] += kept[n:]
             steps.flush(t, dh_next)
         dh_next += d_hidden[0]
-        grads = {"U": self._masked(recurrent_weight_grad(hidden[:-1], d_gates))}
-        return d_gates, {"hidden": dh_next}, grads
+        by_gate = gate_major(d_gates)  # (H, T*B)
+        grads = {"U": self._masked(recurrent_weight_grad(hidden[:-1], by_gate))}
+        return by_gate, {"hidden": dh_next}, grads
 
     def activations(self, state):
         return {"candidate": state["hidden"][1:]}
