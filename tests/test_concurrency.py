@@ -126,12 +126,15 @@ def check_search(search, n_workers):
         f"{n_workers} workers x {threads.max():.0f} BLAS threads on {cores} cores")
 
 
-def test_recorder_sees_the_blas_threads_outside_workers():
-    """The recorder works: outside any worker, fit runs with BLAS untouched."""
-    default = max([d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"],
-                  default=0)
+def test_fit_runs_on_one_blas_thread_and_restores_the_count():
+    """sklstm's policy (sklstm/_blas.py): one BLAS thread while it computes, in the
+    main process too; the process's own count is back once fit returns."""
+    def blas():
+        return [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+    before = blas()
     est = ThreadRecordingClassifier(hidden_size=3, max_iter=1, random_state=0).fit(X, Y)
-    assert est.blas_threads_ == default
+    assert est.blas_threads_ == 1
+    assert blas() == before
 
 
 def test_grid_search_on_the_threading_backend():

@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_info
 import sklstm._estimators as estimators_module
 import sklstm._training as training_module
 from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm._blas import single_blas_thread
 from sklstm._param_validation import InvalidParameterError
 from sklstm.core import RecurrentLayer
 
@@ -430,16 +431,20 @@ def test_pipeline_with_scaler_on_univariate_rows():
 
 
 def _blas_threads_in_fit():
-    with estimators_module._BlasLimit():
+    """BLAS threads inside the limit that fit, predict and trace hold."""
+    with single_blas_thread():
         return [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
 
 
-def test_blas_limited_inside_joblib_workers_only():
+def test_fit_runs_on_one_blas_thread_in_workers_and_outside():
+    """The per-step GEMMs are too small to share (sklstm/_blas.py): one BLAS thread
+    in threading workers and in the main process, the count restored afterwards."""
+    before = [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
     with parallel_config(backend="threading"):
         inside = Parallel(n_jobs=2)(delayed(_blas_threads_in_fit)() for _ in range(2))
     assert all(n == 1 for threads in inside for n in threads)
-    outside = [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
-    assert _blas_threads_in_fit() == outside  # untouched outside workers
+    assert all(n == 1 for n in _blas_threads_in_fit())
+    assert [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"] == before
 
 
 # ------------------------------------------------------------------ examples
