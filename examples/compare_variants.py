@@ -6,7 +6,8 @@ peepholes, coupled gates, full gate recurrence), and found that none beat the
 vanilla LSTM clearly, while removing the forget gate or the output activation
 hurt most. This script runs the same kind of comparison, on a laptop scale, over
 every variant in ``sklstm.core.VARIANTS`` (those ablations plus the plain tanh
-``rnn`` and the ``gru``).
+``rnn``, the ``gru``, the Clockwork RNN and the depth-gated LSTM), and the ``lstm``
+with attention pooling instead of its last hidden state.
 
 Task: the handwritten digits of scikit-learn, each 8x8 image read as a sequence of
 16 steps of 4 pixels (half a pixel row per step, so the model has to carry the
@@ -65,19 +66,25 @@ def layers_needed(variant):
     return 1
 
 
-def label(variant):
+def variant_config(variant):
+    """(label, hyperparameters) of one variant in the smallest stack it accepts."""
     layers = layers_needed(variant)
-    return variant if layers == 1 else f"{variant} ({layers} layers)"
+    label = variant if layers == 1 else f"{variant} ({layers} layers)"
+    return label, {"variant": variant, "num_layers": layers}
 
 
-def run_one(variant, seed, X, y):
+#: label -> hyperparameters of each configuration compared
+CONFIGS = dict([*map(variant_config, VARIANTS),
+                ("lstm, attention pooling", {"variant": "lstm", "pooling": "attention"})])
+
+
+def run_one(config, seed, X, y):
     """(test accuracy, fit seconds, None) of one variant on the split of one seed,
     or (nan, nan, error message) when the variant cannot be fitted this way."""
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=seed)
-    model = LSTMClassifier(variant, num_layers=layers_needed(variant), random_state=seed,
-                           **BUDGET)
+    model = LSTMClassifier(random_state=seed, **config, **BUDGET)
     start = time.perf_counter()
     try:
         model.fit(X_train, y_train)
@@ -121,37 +128,37 @@ def plot(accuracy, fit_time, path):
 def main():
     X, y = load_digit_sequences()
     budget = ", ".join(f"{k}={v}" for k, v in BUDGET.items())
-    print(f"{len(VARIANTS)} variants x {len(SEEDS)} seeds on digits as "
+    print(f"{len(CONFIGS)} configurations x {len(SEEDS)} seeds on digits as "
           f"{X.shape[1]} steps x {X.shape[2]} pixels ({len(X)} images); {budget}")
-    jobs = [(variant, seed) for variant in VARIANTS for seed in SEEDS]
+    jobs = [(label, seed) for label in CONFIGS for seed in SEEDS]
     start = time.perf_counter()
     scores = Parallel(n_jobs=N_JOBS)(
-        delayed(run_one)(variant, seed, X, y) for variant, seed in jobs)
+        delayed(run_one)(CONFIGS[label], seed, X, y) for label, seed in jobs)
     print(f"{len(jobs)} fits, n_jobs={N_JOBS}: {time.perf_counter() - start:.1f} s")
 
-    accuracy = {variant: [] for variant in VARIANTS}
-    fit_time = {variant: [] for variant in VARIANTS}
+    accuracy = {label: [] for label in CONFIGS}
+    fit_time = {label: [] for label in CONFIGS}
     errors = {}
-    for (variant, _), (score, seconds, error) in zip(jobs, scores):
-        accuracy[variant].append(score)
-        fit_time[variant].append(seconds)
+    for (label, _), (score, seconds, error) in zip(jobs, scores):
+        accuracy[label].append(score)
+        fit_time[label].append(seconds)
         if error is not None:
-            errors[variant] = error
+            errors[label] = error
 
     print()
-    print(f"{'variant':<26} {'test accuracy':>15} {'fit time':>14}")
-    for variant in VARIANTS:
-        if variant in errors:
-            print(f"{label(variant):<26} {'fit failed (see below)':>30}")
+    print(f"{'configuration':<26} {'test accuracy':>15} {'fit time':>14}")
+    for label in CONFIGS:
+        if label in errors:
+            print(f"{label:<26} {'fit failed (see below)':>30}")
             continue
-        acc, sec = np.array(accuracy[variant]), np.array(fit_time[variant])
-        print(f"{label(variant):<26} {acc.mean():>7.3f} ± {acc.std():.3f} "
+        acc, sec = np.array(accuracy[label]), np.array(fit_time[label])
+        print(f"{label:<26} {acc.mean():>7.3f} ± {acc.std():.3f} "
               f"{sec.mean():>7.2f} ± {sec.std():.2f}s")
     print("(mean ± std over the seeds; std is the population std, ddof=0)")
-    for variant, error in errors.items():
-        print(f"{variant}: {error}")
-    fitted = [v for v in VARIANTS if v not in errors]
-    plot({v: accuracy[v] for v in fitted}, {v: fit_time[v] for v in fitted},
+    for label, error in errors.items():
+        print(f"{label}: {error}")
+    fitted = [label for label in CONFIGS if label not in errors]
+    plot({k: accuracy[k] for k in fitted}, {k: fit_time[k] for k in fitted},
          OUTPUT / "compare_variants.png")
 
 

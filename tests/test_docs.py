@@ -29,4 +29,5 @@ def test_readme_example_runs_as_written(tmp_path):
 def test_every_variant_is_documented(variant):
     table = README[README.index("## The variants"):README.index("## Look inside")]
     assert f"| `{variant}` |" in table
+    assert '| `pooling="attention"`' in table
     assert f"`{variant}`" in (ROOT / "docs" / "variants.md").read_text()
