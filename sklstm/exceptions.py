@@ -25,6 +25,22 @@ class InconsistentVersionWarning(UserWarning):
     estimator_name : str
     current_sklstm_version : str
     original_sklstm_version : str
+
+    Examples
+    --------
+    Turn it into an error, to refuse models saved by another version:
+
+    >>> import warnings
+    >>> from sklstm.exceptions import InconsistentVersionWarning
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", InconsistentVersionWarning)
+    ...     try:
+    ...         warnings.warn(InconsistentVersionWarning(
+    ...             estimator_name="LSTMClassifier", current_sklstm_version="0.2.0",
+    ...             original_sklstm_version="0.1.0"))
+    ...     except InconsistentVersionWarning as error:
+    ...         print(error.original_sklstm_version)
+    0.1.0
     """
 
     def __init__(self, *, estimator_name, current_sklstm_version,

@@ -32,6 +32,22 @@ def stack_variants(name, num_layers):
     layer below it: its stack starts with a layer of its base variant, as in Yao et
     al. (2015), and one layer alone is a ValueError.
 
+    Parameters
+    ----------
+    name : str
+        A name in ``VARIANTS``.
+    num_layers : int
+        Layers in the stack.
+
+    Returns
+    -------
+    variants : tuple of str
+        One variant name per layer, bottom first; ``(name,) * num_layers`` for
+        every variant that reads nothing from the layer below.
+
+    Examples
+    --------
+    >>> from sklstm.core import stack_variants
     >>> stack_variants("depth_gated", 3)
     ('peephole', 'depth_gated', 'depth_gated')
     """
@@ -49,6 +65,20 @@ def stack_variants(name, num_layers):
 def variant_options(name):
     """Variant-specific options of ``name`` and their defaults (a dict, often empty).
 
+    ``RecurrentLayer(name, ..., **options)`` takes them.
+
+    Parameters
+    ----------
+    name : str
+        A name in ``VARIANTS``.
+
+    Returns
+    -------
+    options : dict of str to default value
+
+    Examples
+    --------
+    >>> from sklstm.core import variant_options
     >>> variant_options("clockwork")
     {'n_modules': 4}
     """
