@@ -143,12 +143,7 @@ def test_saved_object_carries_the_sklstm_version(how, tmp_path, monkeypatch):
     est, _ = _version_model()
     _set_version(monkeypatch, SAVED_VERSION)
     path = tmp_path / f"model.{how}"
-    if how == "pickle":
-        path.write_bytes(pickle.dumps(est))
-    elif how == "joblib":
-        joblib.dump(est, path)
-    else:
-        skio.dump(est, path)
+    _save(how, est, path)
     data = path.read_bytes()
     if how == "skops":  # a zip file: look inside its schema
         import zipfile
@@ -156,6 +151,15 @@ def test_saved_object_carries_the_sklstm_version(how, tmp_path, monkeypatch):
             data = b"".join(z.read(n) for n in z.namelist())
     assert SAVED_VERSION.encode() in data, (
         f"the {how} file does not hold sklstm.__version__ ({SAVED_VERSION!r})")
+
+
+def _save(how, est, path):
+    if how == "pickle":
+        path.write_bytes(pickle.dumps(est))
+    elif how == "joblib":
+        joblib.dump(est, path)
+    else:
+        skio.dump(est, path)
 
 
 def _load(how, path):
@@ -172,12 +176,7 @@ def test_loading_under_another_version_warns(how, tmp_path, monkeypatch):
     path = tmp_path / f"model.{how}"
     with monkeypatch.context() as m:
         _set_version(m, SAVED_VERSION)
-        if how == "pickle":
-            path.write_bytes(pickle.dumps(est))
-        elif how == "joblib":
-            joblib.dump(est, path)
-        else:
-            skio.dump(est, path)
+        _save(how, est, path)
     current = sklstm.__version__
     with pytest.warns(UserWarning) as record:
         loaded = _load(how, path)
