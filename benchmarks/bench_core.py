@@ -10,11 +10,15 @@ minimum) over ``--repeats`` runs of
   and every weight gradient),
 
 for sklstm and, when torch is importable and has the same cell, for torch,
-with the ratio sklstm / torch (below 1 means sklstm is faster). The four
-timed calls of a row are interleaved repeat by repeat, so load from other
-processes hits both sides alike; the header gives the load average, since
-numbers from a busy machine mean little. The output is a markdown table for
-``docs/benchmarks.md``.
+with the ratio sklstm / torch (below 1 means sklstm is faster). Each of the
+four timed calls of a row runs in blocks of consecutive repeats, after a pause,
+never call by call beside another library: after a call, OpenBLAS's and torch's
+OpenMP worker threads keep spinning for a while, and interleaving calls let each
+library's idle threads take cycles from the other's next call (torch's forward
+at (32, 400, 1, 64) took 2.3x as long interleaved as alone). Two rounds of
+blocks alternate, so drift in the machine's load hits both sides; the header
+gives the load average, since numbers from a busy machine mean little. The
+output is a markdown table for ``docs/benchmarks.md``.
 
 Usage::
 
@@ -98,21 +102,25 @@ def torch_runs(variant, X, d_out):
     return forward, forward_backward
 
 
-def summary_times(runs, repeats, statistic=statistics.median, warmup=2):
+def summary_times(runs, repeats, statistic=statistics.median, warmup=2, rounds=2,
+                  pause=0.3):
     """``statistic`` (median by default) of the wall times in ms of each of ``runs``.
 
-    The callables are interleaved (one run of each per repeat), so that load from
-    other processes on a shared machine hits sklstm and torch alike.
+    Each callable runs in a block of consecutive calls (warm-up, then its share of
+    the repeats), after a ``pause`` in seconds that lets the previous block's
+    spinning worker threads go to sleep; ``rounds`` rounds of blocks alternate.
     """
-    for _ in range(warmup):
-        for run in runs:
-            run()
     times = [[] for _ in runs]
-    for _ in range(repeats):
+    per_round = [len(range(r, repeats, rounds)) for r in range(rounds)]
+    for count in per_round:
         for run, bucket in zip(runs, times):
-            start = time.perf_counter()
-            run()
-            bucket.append(time.perf_counter() - start)
+            time.sleep(pause)
+            for _ in range(warmup):
+                run()
+            for _ in range(count):
+                start = time.perf_counter()
+                run()
+                bucket.append(time.perf_counter() - start)
     return [1e3 * statistic(bucket) for bucket in times]
 
 
