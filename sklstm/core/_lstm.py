@@ -170,6 +170,9 @@ class LSTMCell(Cell):
         peep = {g: self._peephole(params, g) for g in self.logistic}
         rec = np.empty_like(gates[0])  # (G*H, B)
         scratch = np.empty_like(h0)  # (H, B)
+        numerator = np.ones_like(rec)  # (G*H, B): 2 on the candidate, 2 / (1 + exp) = 1 + tanh
+        if self.input_activation:
+            numerator[blocks["candidate"]] = 2
         with np.errstate(over="ignore"):
             for t in range(gates.shape[0]):
                 pre = gates[t]  # (G*H, B)
@@ -186,11 +189,9 @@ class LSTMCell(Cell):
                     np.multiply(params["p_lower"][:, None], lower_cell[t], out=scratch)
                     pre[blocks["depth"]] += scratch
                 for run in exp_runs:
-                    sigmoid_of_negated_(pre[run])
+                    sigmoid_of_negated_(pre[run], numerator[run])
                 if self.input_activation:  # tanh(y) = 2 * sigmoid(2 y) - 1
-                    candidate = pre[blocks["candidate"]]
-                    candidate *= 2
-                    candidate -= 1
+                    pre[blocks["candidate"]] -= 1
                 self._cell_update(pre, blocks, cell[t], cell[t + 1], scratch)
                 if lower_cell is not None:
                     np.multiply(pre[blocks["depth"]], lower_cell[t], out=scratch)

@@ -10,20 +10,22 @@ import numpy as np
 from ._workspace import SCRATCH
 
 
-def sigmoid_of_negated_(x):
-    """``x <- 1 / (1 + exp(x))``, the logistic function of ``-x``, in place.
+def sigmoid_of_negated_(x, numerator=1):
+    """``x <- numerator / (1 + exp(x))``, the logistic function of ``-x``, in place.
 
     ``np.exp`` is the cheapest transcendental NumPy has on this kind of machine (about
     half the cost of ``np.tanh`` per element, a third of ``scipy.special.expit``), so
     the cells negate the logistic gates' weights once per call (see
     ``Cell.forward_params``) and activate them here; ``exp`` overflowing to infinity
     gives the exact limit 0, so callers run it under ``np.errstate(over="ignore")``.
-    The same kernel gives ``tanh(y) = 2 / (1 + exp(-2 y)) - 1`` from weights scaled
-    by -2.
+    With weights scaled by -2 and ``numerator`` 2 the same kernel gives
+    ``1 + tanh(y) = 2 / (1 + exp(-2 y))``. ``numerator`` is a scalar or an array
+    shaped like ``x``: ``np.divide`` runs vectorised either way, where
+    ``np.reciprocal`` is 1.4-1.7x slower.
     """
     np.exp(x, out=x)
     x += 1
-    np.reciprocal(x, out=x)
+    np.divide(numerator, x, out=x)
 
 
 def tanh_(x):
