@@ -215,10 +215,11 @@ class RecurrentLayer:
         inner = self._inner_params()
         scaled = self.cell.forward_params(inner)
         x_t = _inputs_with_ones(X)  # (T, F+1, B)
-        input_weights = np.vstack([scaled["W"], scaled["b"]])  # (F+1, G*H): b as one more input
+        # (G*H, F+1): W transposed, then b as the weight of the ones row.
+        input_weights = np.concatenate([scaled["W"].T, scaled["b"][:, None]], axis=1)
         # (T, G*H, B): every step's input projection plus bias in one batched GEMM, which
         # also beats a separate bias pass (about 5x faster at F = 1, where K = 1 is slow).
-        gates = np.matmul(np.ascontiguousarray(input_weights.T), x_t)
+        gates = np.matmul(input_weights, x_t)
         state = self.cell.forward(scaled, gates, h0, c0, **side)
         positions = _output_positions(lengths, batch, n_steps, reverse)
         cache = {

@@ -173,6 +173,7 @@ class LSTMCell(Cell):
         numerator = np.ones_like(rec)  # (G*H, B): 2 on the candidate, 2 / (1 + exp) = 1 + tanh
         if self.input_activation:
             numerator[blocks["candidate"]] = 2
+        exp_runs = [(run, numerator[run]) for run in exp_runs]  # views made once, not per step
         with np.errstate(over="ignore"):
             for t in range(gates.shape[0]):
                 pre = gates[t]  # (G*H, B)
@@ -188,8 +189,8 @@ class LSTMCell(Cell):
                 if lower_cell is not None:
                     np.multiply(params["p_lower"][:, None], lower_cell[t], out=scratch)
                     pre[blocks["depth"]] += scratch
-                for run in exp_runs:
-                    sigmoid_of_negated_(pre[run], numerator[run])
+                for run, run_numerator in exp_runs:
+                    sigmoid_of_negated_(pre[run], run_numerator)
                 if self.input_activation:  # tanh(y) = 2 * sigmoid(2 y) - 1
                     pre[blocks["candidate"]] -= 1
                 self._cell_update(pre, blocks, cell[t], cell[t + 1], scratch)
