@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ragged_containers import ragged_container
 from sklearn.base import BaseEstimator
 
 from sklstm._data import (
@@ -142,14 +143,7 @@ def test_list_of_equal_lists_is_an_array_not_ragged():
 
 
 def as_container(items, kind):
-    if kind == "list":
-        return list(items)
-    if kind == "object_array":
-        out = np.empty(len(items), dtype=object)
-        for i, item in enumerate(items):
-            out[i] = item
-        return out
-    return pd.Series(list(items), index=[f"s{i}" for i in range(len(items))])
+    return ragged_container(items, kind, index=[f"s{i}" for i in range(len(items))])
 
 
 @pytest.mark.parametrize("kind", ["list", "object_array", "series"])

@@ -3,14 +3,15 @@
 import numpy as np
 import pandas as pd
 import pytest
+from ragged_containers import ragged_container
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklstm._data import validate_sequences
 from sklstm import LSTMClassifier
+from sklstm._data import validate_sequences
 from sklstm.preprocessing import SequenceScaler
 
 
@@ -21,14 +22,7 @@ def ragged_items(lengths=(3, 1, 6, 2), n_features=3, seed=0):
 
 
 def container(items, kind):
-    if kind == "list":
-        return list(items)
-    if kind == "object_array":
-        out = np.empty(len(items), dtype=object)
-        for i, item in enumerate(items):
-            out[i] = item
-        return out
-    return pd.Series(list(items), index=[10 * i for i in range(len(items))], name="s")
+    return ragged_container(items, kind, index=[10 * i for i in range(len(items))], name="s")
 
 
 def items_of(X):
