@@ -31,7 +31,7 @@ from sklearn.utils.validation import (
 )
 
 from . import __version__
-from ._blas import single_blas_thread
+from .core._blas import single_blas_thread
 from ._data import check_sequences, minibatches, validate_sequences
 from ._losses import LOSS_FOR_ACTIVATION, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork

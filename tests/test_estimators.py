@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_info
 import sklstm._estimators as estimators_module
 import sklstm._training as training_module
 from sklstm import LSTMClassifier, LSTMRegressor
-from sklstm._blas import single_blas_thread
+from sklstm.core._blas import single_blas_thread
 from sklstm._param_validation import InvalidParameterError
 from sklstm.core import RecurrentLayer
 

@@ -1,14 +1,31 @@
 """One recurrent layer over a batch of sequences: the public face of the core."""
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
 from ._ops import glorot_uniform, orthogonal_blocks, time_batch_columns
+from ._blas import single_blas_thread
+from ._parallel import map_blocks, row_blocks
 from ._registry import get_cell
 from ._workspace import SCRATCH
 
 _DTYPES = ("float32", "float64")
+
+
+class _Inputs(NamedTuple):
+    """The arguments of :meth:`RecurrentLayer.forward`, checked, and its parameters."""
+
+    X: np.ndarray  # (B, T, F)
+    lengths: np.ndarray | None  # (B,), None if every step is valid
+    side: dict  # side inputs by name, (B, T, H) each
+    h0: np.ndarray  # (H, B)
+    c0: np.ndarray | None  # (H, B)
+    has_initial_state: bool
+    inner: dict  # the parameters in the cell's internal gate order
+    scaled: dict  # as the cell's forward loop uses them
+    input_weights: np.ndarray  # (G*H, F+1)
 
 
 class RecurrentLayer:
@@ -201,32 +218,60 @@ class RecurrentLayer:
             What :meth:`backward` needs; ``cache["final_state"]`` is the state after
             each sequence's last processed step, ``{"hidden": (B, H)[, "cell": (B, H)]}``.
         """
+        inputs = self._check_inputs(X, mask, initial_state, lower_cell)
+        batch = inputs.X.shape[0]
+        blocks = row_blocks(batch, len(self.gates) * self.hidden_size)
+        results = map_blocks(lambda rows: self._forward_rows(inputs, rows, reverse), blocks)
+        if len(results) == 1:
+            return results[0]
+        outs, caches = zip(*results)
+        final_state = {key: np.concatenate([c["final_state"][key] for c in caches])
+                       for key in caches[0]["final_state"]}
+        cache = {"blocks": list(zip(blocks, caches)), "final_state": final_state,
+                 "shape": (batch, inputs.X.shape[1], self.hidden_size)}
+        return np.concatenate(outs), cache
+
+    def _check_inputs(self, X, mask, initial_state, lower_cell):
+        """Every argument of :meth:`forward` checked, and the parameters it runs with."""
         X = self._check_X(X)
         batch, n_steps, _ = X.shape
         lengths = _check_mask(mask, batch, n_steps)
-        steps = _step_index(lengths, batch, n_steps, reverse)  # (B, T) or None
         side = self._check_side_inputs({"lower_cell": lower_cell}, X.shape)  # (B, T, H) each
+        h0, c0 = self._check_initial_state(initial_state, batch)  # (H, B) each
+        inner = self._inner_params()
+        scaled = self.cell.forward_params(inner)
+        # (G*H, F+1): W transposed, then b as the weight of the ones row.
+        input_weights = np.concatenate([scaled["W"].T, scaled["b"][:, None]], axis=1)
+        return _Inputs(X, lengths, side, h0, c0, initial_state is not None, inner, scaled,
+                       input_weights)
+
+    def _forward_rows(self, inputs, rows, reverse):
+        """:meth:`forward` on the sequences ``rows`` (a slice) of checked inputs."""
+        X = inputs.X[rows]
+        batch, n_steps, _ = X.shape
+        lengths = _lengths_of(inputs.lengths, rows, n_steps)
+        steps = _step_index(lengths, batch, n_steps, reverse)  # (B, T) or None
+        side = {key: value[rows] for key, value in inputs.side.items()}
         if steps is not None:
             X = X[np.arange(batch)[:, None], steps]  # each sequence in processing order
             side = {key: value[np.arange(batch)[:, None], steps] for key, value in side.items()}
         side = {key: np.ascontiguousarray(value.transpose(1, 2, 0))  # (T, H, B)
                 for key, value in side.items()}
-        h0, c0 = self._check_initial_state(initial_state, batch)
-        inner = self._inner_params()
-        scaled = self.cell.forward_params(inner)
+        h0 = inputs.h0[:, rows]
+        c0 = None if inputs.c0 is None else inputs.c0[:, rows]
         x_t = _inputs_with_ones(X)  # (T, F+1, B)
-        # (G*H, F+1): W transposed, then b as the weight of the ones row.
-        input_weights = np.concatenate([scaled["W"].T, scaled["b"][:, None]], axis=1)
         # (T, G*H, B): every step's input projection plus bias in one batched GEMM, which
         # also beats a separate bias pass (about 5x faster at F = 1, where K = 1 is slow).
-        gates = np.matmul(input_weights, x_t)
-        state = self.cell.forward(scaled, gates, h0, c0, **side)
+        gates = np.matmul(inputs.input_weights, x_t)
+        with single_blas_thread():  # a step's GEMMs are too small to share between cores
+            state = self.cell.forward(inputs.scaled, gates, h0, c0, **side)
         positions = _output_positions(lengths, batch, n_steps, reverse)
         cache = {
-            "x": x_t, "state": state, "inner": inner, "lengths": lengths,
+            "x": x_t, "state": state, "inner": inputs.inner, "lengths": lengths,
             "steps": steps, "positions": positions, "reverse": reverse,
-            "has_initial_state": initial_state is not None,
+            "has_initial_state": inputs.has_initial_state,
             "final_state": self._final_state(state, lengths),
+            "shape": (batch, n_steps, self.hidden_size),
         }
         return _gather_positions(state["hidden"], positions, reverse), cache
 
@@ -238,6 +283,8 @@ class RecurrentLayer:
         """
         if not self.has_cell:
             raise ValueError(f"variant {self.variant!r} has no cell state.")
+        if "blocks" in cache:
+            return np.concatenate([self.cell_output(part) for _, part in cache["blocks"]])
         return _gather_positions(cache["state"]["cell"], cache["positions"], cache["reverse"])
 
     def _final_state(self, state, lengths):
@@ -270,20 +317,31 @@ class RecurrentLayer:
             like the one given) when ``forward`` received an initial state, and
             ``"lower_cell"`` (B, T, H) when it received one.
         """
-        x_t, state, inner = cache["x"], cache["state"], cache["inner"]
-        n_steps, _, batch = x_t.shape
         outside = {"d_hidden": d_out}
         if d_cell is not None:
             if not self.has_cell:
                 raise ValueError(f"d_cell given, but variant {self.variant!r} has no cell.")
             outside["d_cell"] = d_cell
-        for key, value in outside.items():  # (B, T, H) -> (T+1, H, B) by step
-            value = np.asarray(value, dtype=self.dtype)
-            expected = (batch, n_steps, self.hidden_size)
-            if value.shape != expected:
-                raise ValueError(f"{key[2:]} gradient must have shape {expected} (B, T, H); "
-                                 f"got {value.shape}.")
-            outside[key] = _scatter_positions(value, cache["positions"], cache["reverse"], key)
+        for key, value in outside.items():
+            outside[key] = value = np.asarray(value, dtype=self.dtype)
+            if value.shape != cache["shape"]:
+                raise ValueError(f"{key[2:]} gradient must have shape {cache['shape']} "
+                                 f"(B, T, H); got {value.shape}.")
+        if "blocks" not in cache:
+            return self._backward_rows(outside, cache)
+        results = map_blocks(
+            lambda block: self._backward_rows(
+                {key: value[block[0]] for key, value in outside.items()}, block[1]),
+            cache["blocks"],
+        )
+        return self._join_backward(results)
+
+    def _backward_rows(self, outside, cache):
+        """:meth:`backward` of checked outside gradients (B, T, H) through one cache."""
+        x_t, state, inner = cache["x"], cache["state"], cache["inner"]
+        n_steps, _, batch = x_t.shape
+        outside = {key: _scatter_positions(value, cache["positions"], cache["reverse"], key)
+                   for key, value in outside.items()}  # (B, T, H) -> (T+1, H, B) by step
         d_hidden = outside.pop("d_hidden")
         lengths = cache["lengths"]
         valid = None if lengths is None else np.arange(n_steps)[:, None] < lengths
@@ -300,6 +358,21 @@ class RecurrentLayer:
             ordered["initial_state"] = {key: value.T for key, value in d_initial.items()}
         ordered.update({key: grads[key] for key in self.cell.side_inputs})
         return d_x, ordered
+
+    def _join_backward(self, results):
+        """One (dX, grads) from those of row blocks: parameter gradients summed, the
+        gradients of per-sequence inputs stacked in row order."""
+        d_x = np.concatenate([d for d, _ in results])
+        grads = {}
+        for key, first in results[0][1].items():
+            values = [block_grads[key] for _, block_grads in results]
+            if key == "initial_state":
+                grads[key] = {name: np.concatenate([v[name] for v in values]) for name in first}
+            elif key in self.cell.side_inputs:
+                grads[key] = np.concatenate(values)
+            else:
+                grads[key] = np.sum(values, axis=0)
+        return d_x, grads
 
     @staticmethod
     def _to_positions(values, cache):
@@ -328,8 +401,8 @@ class RecurrentLayer:
         >>> sorted(layer.trace(np.zeros((1, 4, 1))))
         ['candidate', 'hidden', 'reset', 'update']
         """
-        _, cache = self.forward(X, mask=mask, initial_state=initial_state, reverse=reverse,
-                                lower_cell=lower_cell)
+        inputs = self._check_inputs(X, mask, initial_state, lower_cell)
+        _, cache = self._forward_rows(inputs, slice(None), reverse)
         state, lengths = cache["state"], cache["lengths"]
         batch, n_steps = cache["x"].shape[2], cache["x"].shape[0]
         steps = cache["steps"]
@@ -523,6 +596,13 @@ def _check_mask(mask, batch, n_steps):
             "True up to the sequence's length, False after it."
         )
     return None if lengths.min() == n_steps else lengths
+
+
+def _lengths_of(lengths, rows, n_steps):
+    """The lengths of the sequences ``rows``, or None if each of them fills every step."""
+    if lengths is None or lengths[rows].min() == n_steps:
+        return None
+    return lengths[rows]
 
 
 def _as_rng(random_state):

@@ -1,13 +1,14 @@
-"""One BLAS thread while sklstm computes.
+"""BLAS's thread count: the budget the core computes with, and one thread where needed.
 
-The recurrent core runs one small matrix product per time step,
-``(B, H) @ (H, G*H)`` with B and H in the tens: too small to share between
-cores. With two OpenBLAS threads, fits ran 6-25x slower on a 2-core machine
-whose other core was busy (hidden_size 32 to 256), and no faster on an idle one
-(B = H = 64); inside joblib workers every extra BLAS thread oversubscribes the
-cores. So ``fit``, ``partial_fit``, ``predict`` and ``trace`` run BLAS on one
-thread, in the main process and in workers alike; parallelism comes from
-running fits side by side (``n_jobs``).
+One time step's product, ``(G*H, H) @ (H, B)`` with B and H in the tens or low
+hundreds, is too small to share between cores: with two OpenBLAS threads, the forward
+pass at (B, T, F, H) = (64, 50, 8, 64) ran 40% slower on an idle 2-core machine, and
+fits of hidden_size 32 to 256 ran 6-25x slower whenever the other core was busy. So the
+core's step loops run on one BLAS thread (:func:`single_blas_thread`), while the large
+products outside the loops keep BLAS's count, which is also the number of threads a
+large batch may be split over (``_parallel.py``). The estimators hold one BLAS thread
+for the whole of ``fit``, ``partial_fit``, ``predict`` and ``trace``: they parallelise
+over fits (``n_jobs``), not inside one.
 
 BLAS thread counts are process-wide, and many threads may compute at once
 (``GridSearchCV`` on joblib's threading backend, ``predict`` from a web server's
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 
 import threadpoolctl
 
-__all__ = ["single_blas_thread"]
+__all__ = ["blas_threads", "single_blas_thread"]
 
 _LOCK = threading.Lock()
 _STATE = {"users": 0, "limiter": None, "controller": None}
@@ -37,11 +38,25 @@ def _release_blas_control():
         release()  # only clears if this thread took control
 
 
-def _limit():
-    """Limit BLAS to one thread; the limiter that restores the previous count."""
+def _controller():
     if _STATE["controller"] is None:  # inspecting the loaded libraries takes ms
         _STATE["controller"] = threadpoolctl.ThreadpoolController()
-    limiter = _STATE["controller"].limit(limits=1, user_api="blas")
+    return _STATE["controller"]
+
+
+def blas_threads():
+    """The number of threads BLAS may use now (the fewest, if several are loaded).
+
+    This is what ``threadpoolctl.threadpool_limits``, ``OPENBLAS_NUM_THREADS`` or
+    joblib's workers allow, and 1 inside :func:`single_blas_thread`.
+    """
+    counts = [lib.get_num_threads() for lib in _controller().select(user_api="blas").lib_controllers]
+    return min(counts, default=1)
+
+
+def _limit():
+    """Limit BLAS to one thread; the limiter that restores the previous count."""
+    limiter = _controller().limit(limits=1, user_api="blas")
     _release_blas_control()
     return limiter
 
