@@ -1,14 +1,13 @@
 """BLAS's thread count: the budget the core computes with, and one thread where needed.
 
-One time step's product, ``(G*H, H) @ (H, B)`` with B and H in the tens or low
-hundreds, is too small to share between cores: with two OpenBLAS threads, the forward
-pass at (B, T, F, H) = (64, 50, 8, 64) ran 40% slower on an idle 2-core machine, and
-fits of hidden_size 32 to 256 ran 6-25x slower whenever the other core was busy. So the
-core's step loops run on one BLAS thread (:func:`single_blas_thread`), while the large
-products outside the loops keep BLAS's count, which is also the number of threads a
-large batch may be split over (``_parallel.py``). The estimators hold one BLAS thread
-for the whole of ``fit``, ``partial_fit``, ``predict`` and ``trace``: they parallelise
-over fits (``n_jobs``), not inside one.
+The core reads BLAS's thread count as its own budget: a large batch may be split over
+that many threads (``_parallel.py``), each computing with one BLAS thread. The
+estimators hold one BLAS thread for the whole of ``fit``, ``partial_fit``, ``predict``
+and ``trace``: one time step's product, ``(B, H) @ (H, G*H)`` with B and H in the tens,
+gains little from a second thread on an idle machine, and with two OpenBLAS threads,
+fits of hidden_size 32 to 256 ran 6-25x slower whenever the other core was busy;
+inside joblib workers every extra BLAS thread oversubscribes the cores. So the
+estimators parallelise over fits (``n_jobs``), not inside one.
 
 BLAS thread counts are process-wide, and many threads may compute at once
 (``GridSearchCV`` on joblib's threading backend, ``predict`` from a web server's
@@ -80,3 +79,4 @@ def single_blas_thread():
                 _STATE["limiter"].restore_original_limits()
                 _release_blas_control()
                 _STATE["limiter"] = None
+

@@ -10,7 +10,6 @@ time. Caches are returned values, never state kept on the cell.
 
 import numpy as np
 
-from ._blas import single_blas_thread
 from ._ops import flush_denormals_, time_batch_columns
 
 #: Every this many steps, the backward loops flush denormal gradients to zero.
@@ -142,10 +141,7 @@ class BackwardSteps:
         self.any_padded = None if valid is None else self.padded.any(axis=1)  # (T,)
 
     def __iter__(self):
-        """The steps from last to first, with BLAS on one thread while the loop runs:
-        a step's GEMMs are too small to share between cores (see ``_parallel``)."""
-        with single_blas_thread():
-            yield from range(self.n_steps - 1, -1, -1)
+        return iter(range(self.n_steps - 1, -1, -1))
 
     def cut(self, t, *arrays):
         """Zero the columns of padded sequences at step ``t`` in each ``(., B)`` array."""

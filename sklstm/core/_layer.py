@@ -6,7 +6,6 @@ from typing import NamedTuple
 import numpy as np
 
 from ._ops import glorot_uniform, orthogonal_blocks, time_batch_columns
-from ._blas import single_blas_thread
 from ._parallel import map_blocks, row_blocks
 from ._registry import get_cell
 from ._workspace import SCRATCH
@@ -263,8 +262,7 @@ class RecurrentLayer:
         # (T, G*H, B): every step's input projection plus bias in one batched GEMM, which
         # also beats a separate bias pass (about 5x faster at F = 1, where K = 1 is slow).
         gates = np.matmul(inputs.input_weights, x_t)
-        with single_blas_thread():  # a step's GEMMs are too small to share between cores
-            state = self.cell.forward(inputs.scaled, gates, h0, c0, **side)
+        state = self.cell.forward(inputs.scaled, gates, h0, c0, **side)
         positions = _output_positions(lengths, batch, n_steps, reverse)
         cache = {
             "x": x_t, "state": state, "inner": inputs.inner, "lengths": lengths,
