@@ -66,7 +66,10 @@ class RecurrentLayer:
     Initialisation: ``W`` Glorot-uniform, each (H, H) block of ``U`` orthogonal (then
     zero where the variant has no connection, as between clockwork modules), biases
     zero but the forget gate's, peepholes zero. Internally the loop runs time-major and
-    gate-major, ``(T, G*H, B)``, so each gate block of a step is contiguous.
+    gate-major, ``(T, G*H, B)``, so each gate block of a step is contiguous. A large
+    batch (``B * G * H >= 2**16``) runs as row blocks on as many threads as BLAS may
+    use, each block with one BLAS thread; the results are the whole batch's (parameter
+    gradients up to rounding, as they are summed over the blocks).
 
     Examples
     --------
@@ -327,12 +330,13 @@ class RecurrentLayer:
                                  f"(B, T, H); got {value.shape}.")
         if "blocks" not in cache:
             return self._backward_rows(outside, cache)
-        results = map_blocks(
-            lambda block: self._backward_rows(
-                {key: value[block[0]] for key, value in outside.items()}, block[1]),
-            cache["blocks"],
-        )
-        return self._join_backward(results)
+
+        def backward_block(block):
+            rows, block_cache = block
+            return self._backward_rows({key: value[rows] for key, value in outside.items()},
+                                       block_cache)
+
+        return self._join_backward(map_blocks(backward_block, cache["blocks"]))
 
     def _backward_rows(self, outside, cache):
         """:meth:`backward` of checked outside gradients (B, T, H) through one cache."""
