@@ -31,7 +31,7 @@ from sklearn.utils.validation import (
 )
 
 from . import __version__
-from .core._blas import single_blas_thread
+from .core._parallel import blocks_on_one_blas_thread
 from ._data import check_sequences, minibatches, validate_sequences
 from ._losses import LOSS_FOR_ACTIVATION, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
@@ -320,7 +320,7 @@ class BaseRecurrent(BaseEstimator):
         self._optimizer = self._make_optimizer(network.params)
         history = self._current_history()
         history.n_iter = 0  # as in MLPClassifier: the epochs of this call
-        with single_blas_thread():
+        with blocks_on_one_blas_thread():
             fit_loop(network, self._optimizer, train,
                      self._loop_settings(train.dataset.n_samples), history, rng,
                      score_fn=score_fn, incremental=incremental)
@@ -388,7 +388,7 @@ class BaseRecurrent(BaseEstimator):
         precision scikit-learn expects of predictions.
         """
         raw = np.empty((dataset.n_samples, self.n_outputs_), dtype=np.float64)
-        with single_blas_thread():
+        with blocks_on_one_blas_thread():
             for idx in self._predict_batches(dataset):
                 X, lengths = dataset.batch(idx)  # (b, T_b, F), (b,)
                 raw[idx], _ = network.forward(X, lengths, training=False)
@@ -468,7 +468,7 @@ class BaseRecurrent(BaseEstimator):
         check_is_fitted(self)
         layer, direction = self._check_trace_position(layer, direction)
         dataset = self._validate_for_prediction(X)
-        with single_blas_thread():
+        with blocks_on_one_blas_thread():
             return self._trace_batches(dataset, layer, direction)
 
     def _check_trace_position(self, layer, direction):

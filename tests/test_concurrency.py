@@ -127,7 +127,7 @@ def check_search(search, n_workers):
 
 
 def test_fit_runs_on_one_blas_thread_and_restores_the_count():
-    """sklstm's policy (sklstm/_blas.py): one BLAS thread while it computes, in the
+    """sklstm's policy (sklstm/core/_blas.py): one BLAS thread while it computes, in the
     main process too; the process's own count is back once fit returns."""
     def blas():
         return [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
@@ -196,3 +196,48 @@ def test_grid_search_on_a_dask_cluster():
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
     assert n_workers == 2
     check_search(search, n_workers=n_workers)
+
+
+def _budget_inside_an_estimator_call():
+    """(split budget, BLAS threads) as the estimators see them while computing."""
+    from sklstm.core._blas import blas_threads
+    from sklstm.core._parallel import blocks_on_one_blas_thread, thread_budget
+
+    with blocks_on_one_blas_thread():
+        return thread_budget(), blas_threads()
+
+
+def test_loky_workers_split_no_wider_than_joblib_allows():
+    """joblib limits each loky worker's BLAS to its share of the cores; the estimators'
+    row blocks take that share as their budget, and BLAS stays on one thread."""
+    results = joblib.Parallel(n_jobs=2, backend="loky")(
+        joblib.delayed(_budget_inside_an_estimator_call)() for _ in range(2))
+    share = max(1, joblib.cpu_count() // 2)
+    assert results == [(share, 1)] * 2
+
+
+def test_estimators_split_large_batches_and_learn_the_same(monkeypatch):
+    """fit and predict keep BLAS on one thread, yet run a large batch as row blocks over
+    the threads BLAS had before; the fitted model is the whole-batch one."""
+    import sklstm.core._layer as layer_module
+    import sklstm.core._parallel as parallel
+
+    settings = dict(hidden_size=4, max_iter=3, batch_size=48, dtype="float64",
+                    random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        whole = LSTMClassifier(**settings).fit(X, Y)
+        monkeypatch.setattr(parallel, "MIN_BLOCK_SIZE", 1)
+        monkeypatch.setattr(parallel, "blas_threads", lambda: 2)
+        block_counts = []
+        map_blocks = layer_module.map_blocks
+
+        def counting_map_blocks(function, blocks):
+            block_counts.append(len(blocks))
+            return map_blocks(function, blocks)
+
+        monkeypatch.setattr(layer_module, "map_blocks", counting_map_blocks)
+        split = LSTMClassifier(**settings).fit(X, Y)
+    assert block_counts and set(block_counts) == {2}
+    np.testing.assert_allclose(split.predict_proba(X), whole.predict_proba(X), rtol=1e-9)
+    np.testing.assert_allclose(split.loss_curve_, whole.loss_curve_, rtol=1e-9)

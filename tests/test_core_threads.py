@@ -9,6 +9,7 @@ thread, and everything is restored however a call ends.
 import multiprocessing
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 import sklstm.core._parallel as parallel
 from sklstm.core import RecurrentLayer
+import sklstm.core._blas as blas
 from sklstm.core._blas import blas_threads
 from sklstm.core._cell import BackwardSteps
 
@@ -189,3 +191,16 @@ def test_a_forked_child_gets_a_pool_of_its_own(monkeypatch):
     n_blocks, total = queue.get(timeout=5)
     assert n_blocks == 3
     assert total == pytest.approx(expected, rel=1e-12)
+
+
+def test_blocks_on_one_blas_thread_keeps_the_budget_from_before():
+    with threadpool_limits(limits=2, user_api="blas"):
+        with blas.single_blas_thread():
+            assert parallel.thread_budget() == 1  # plain limit: nothing to split over
+        with parallel.blocks_on_one_blas_thread():
+            assert (parallel.thread_budget(), blas_threads()) == (2, 1)
+            with parallel.blocks_on_one_blas_thread():  # nested: the outer budget holds
+                assert (parallel.thread_budget(), blas_threads()) == (2, 1)
+            seen = ThreadPoolExecutor(1).submit(parallel.thread_budget).result()
+            assert seen == 1  # the budget is this thread's, not every thread's
+        assert (parallel.thread_budget(), blas_threads()) == (2, 2)

@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_info
 import sklstm._estimators as estimators_module
 import sklstm._training as training_module
 from sklstm import LSTMClassifier, LSTMRegressor
-from sklstm.core._blas import single_blas_thread
+from sklstm.core._parallel import blocks_on_one_blas_thread
 from sklstm._param_validation import InvalidParameterError
 from sklstm.core import RecurrentLayer
 
@@ -432,12 +432,12 @@ def test_pipeline_with_scaler_on_univariate_rows():
 
 def _blas_threads_in_fit():
     """BLAS threads inside the limit that fit, predict and trace hold."""
-    with single_blas_thread():
+    with blocks_on_one_blas_thread():
         return [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
 
 
 def test_fit_runs_on_one_blas_thread_in_workers_and_outside():
-    """The per-step GEMMs are too small to share (sklstm/_blas.py): one BLAS thread
+    """The per-step GEMMs are too small to share (sklstm/core/_blas.py): one BLAS thread
     in threading workers and in the main process, the count restored afterwards."""
     before = [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
     with parallel_config(backend="threading"):

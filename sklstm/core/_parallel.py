@@ -11,12 +11,14 @@ The threads come from BLAS's own budget (:func:`~sklstm.core._blas.blas_threads`
 what ``threadpoolctl``, ``OPENBLAS_NUM_THREADS`` or joblib's workers allow BLAS is
 what the core allows itself, and while the blocks run, each computes with one BLAS
 thread. Inside :func:`~sklstm.core._blas.single_blas_thread` the budget is one, and
-nothing is split.
+nothing is split, unless the block was entered through :func:`blocks_on_one_blas_thread`,
+which keeps the budget from before (the estimators compute this way).
 """
 
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 
 from ._blas import blas_threads, single_blas_thread
 
@@ -25,13 +27,33 @@ MIN_BLOCK_SIZE = 2**15
 
 _POOL = {"pid": None, "executor": None}
 _POOL_LOCK = threading.Lock()
+_BUDGET = threading.local()  # .threads: set by blocks_on_one_blas_thread, else unset
+
+
+def thread_budget():
+    """How many threads a batch may be split over, from this thread, now."""
+    threads = getattr(_BUDGET, "threads", None)
+    return blas_threads() if threads is None else threads
+
+
+@contextmanager
+def blocks_on_one_blas_thread():
+    """Run the block with BLAS on one thread, yet split large batches over as many
+    threads as BLAS had before: one BLAS thread per step loop, whatever the batch."""
+    previous = getattr(_BUDGET, "threads", None)
+    _BUDGET.threads = thread_budget()
+    try:
+        with single_blas_thread():
+            yield
+    finally:
+        _BUDGET.threads = previous
 
 
 def row_blocks(batch, width):
     """Slices of the ``batch`` rows, one per thread: a single one unless a step's gate
     activations, ``batch * width`` with ``width = G * H``, fill at least two blocks
-    of ``MIN_BLOCK_SIZE`` and BLAS's budget has a thread for each."""
-    n_blocks = min(blas_threads(), batch * width // MIN_BLOCK_SIZE, batch)
+    of ``MIN_BLOCK_SIZE`` and the budget has a thread for each."""
+    n_blocks = min(thread_budget(), batch * width // MIN_BLOCK_SIZE, batch)
     if n_blocks < 2:
         return [slice(0, batch)]
     bounds = [batch * k // n_blocks for k in range(n_blocks + 1)]
