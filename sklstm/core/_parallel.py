@@ -5,7 +5,7 @@ block of rows can run the whole recurrence on its own thread, with no hand-off
 between steps. It pays because NumPy releases the GIL inside its elementwise loops,
 the bulk of a step's time once the gate blocks are large; below that size the
 threads lose more to passing the GIL back and forth around every call than they gain
-(measured with ``benchmarks/bench_core.py``; ``docs/benchmarks.md``).
+(measured whole against split, alternating, in one process; ``docs/benchmarks.md``).
 
 The threads come from BLAS's own budget (:func:`~sklstm.core._blas.blas_threads`):
 what ``threadpoolctl``, ``OPENBLAS_NUM_THREADS`` or joblib's workers allow BLAS is
