@@ -19,12 +19,17 @@ overlap), so a windowed dataset costs O(rows x features) memory, and a padded
 
 import copy
 import numbers
+import os
+import sys
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import joblib
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import sklearn
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import (
     _check_feature_names,
@@ -419,7 +424,10 @@ def check_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
             return WindowedSequences(X2, window, feature_names=names), features
         return PaddedSequences(X2[:, :, None], two_d=True), features  # (n, T, 1)
     if input_format == "3d":
-        dataset = PaddedSequences(_check_3d(X, estimator, dtype))
+        X3 = _check_3d(X, estimator, dtype)
+        if reset:
+            _warn_single_step(X3.shape)
+        dataset = PaddedSequences(X3)
     else:
         dataset = _stack_ragged(X, dtype)
     if not reset:
@@ -538,6 +546,37 @@ def _check_3d(X, estimator, dtype):
             "time step and one feature, (n_samples, n_timesteps >= 1, n_features >= 1)."
         )
     return X
+
+
+def _warn_single_step(shape):
+    """Warn when a 3-D X read as (n_samples, n_timesteps, n_features) has one step.
+
+    aeon and sktime lay univariate series out as ``(n_cases, 1, n_timepoints)``;
+    read in sklstm's layout, that is one time step of ``n_timepoints`` features, a
+    recurrence over nothing, which fits without complaint and learns poorly.
+    """
+    n_samples, n_timesteps, n_features = shape
+    if n_timesteps == 1 and n_features > 1:
+        warnings.warn(
+            f"X has shape {shape}, read as (n_samples, n_timesteps, n_features): "
+            f"every sequence is a single time step of {n_features} features. If X is "
+            "in aeon's or sktime's (n_cases, n_channels, n_timepoints) layout, pass "
+            "X.transpose(0, 2, 1) instead.",
+            UserWarning,
+            stacklevel=_outside_package_stacklevel(),
+        )
+
+
+def _outside_package_stacklevel():
+    """The ``stacklevel`` that points a warning at the user's line: the first caller
+    outside sklstm, scikit-learn and joblib (whose ``fit`` wrappers, pipelines and
+    caches sit between)."""
+    packages = tuple(os.path.dirname(os.path.abspath(module.__file__))
+                     for module in (sys.modules[__package__], sklearn, joblib))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(packages):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _names_of(dataset):

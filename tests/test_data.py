@@ -1,6 +1,7 @@
 """Tests of sklstm._data: input formats, datasets, batching and to_sequences."""
 
 import tracemalloc
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,30 @@ def test_3d_other_length_at_predict_time_and_wrong_features():
     assert data.lengths.tolist() == [9, 9]
     with pytest.raises(ValueError, match="X has 5 features, but Est is expecting 2"):
         validate_sequences(est, np.zeros((2, 4, 5)), reset=False)
+
+
+def test_single_step_3d_at_fit_warns_about_the_aeon_layout():
+    """(n, 1, T) is aeon's / sktime's univariate layout; read as sklstm's (n, T, F)
+    it is one step of T features, so fitting on it warns, at the caller's line."""
+    X = rng().normal(size=(4, 1, 30))
+    with pytest.warns(UserWarning, match=r"X.transpose\(0, 2, 1\)") as record:
+        validate_sequences(Est(), X, reset=True)
+    assert [w.filename for w in record] == [__file__]
+
+
+@pytest.mark.parametrize("shape", [(4, 1, 1), (4, 5, 3), (4, 30, 1)])
+def test_sequences_of_several_steps_or_one_feature_do_not_warn(shape):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        validate_sequences(Est(), rng().normal(size=shape), reset=True)
+
+
+def test_single_step_3d_at_predict_time_does_not_warn():
+    est = Est()
+    validate_sequences(est, rng().normal(size=(4, 5, 3)), reset=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        validate_sequences(est, rng().normal(size=(4, 1, 3)), reset=False)
 
 
 def test_reset_deletes_stale_feature_names():

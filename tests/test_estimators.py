@@ -498,3 +498,23 @@ def test_sgd_solver_learns(nesterov):
     clf.fit(X, y)
     assert clf.score(X, y) > 0.8
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+@pytest.mark.parametrize("fit", ["fit", "partial_fit", "pipeline"])
+def test_fit_on_one_step_sequences_warns_at_the_users_line(fit):
+    """aeon's univariate (n, 1, T) layout, read as one step of T features: a warning
+    that names the transpose, located at the caller's line through sklearn's wrappers."""
+    from sklstm.preprocessing import SequenceScaler
+
+    X = np.random.RandomState(0).normal(size=(12, 1, 20))
+    y = np.arange(12) % 2
+    clf = LSTMClassifier(hidden_size=4, max_iter=1, random_state=0)
+    calls = {"fit": lambda: clf.fit(X, y),
+             "partial_fit": lambda: clf.partial_fit(X, y, classes=[0, 1]),
+             "pipeline": lambda: Pipeline([("scale", SequenceScaler()), ("lstm", clf)]).fit(X, y)}
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        calls[fit]()
+    layout = [w for w in record if "transpose(0, 2, 1)" in str(w.message)]
+    assert layout and {w.filename for w in layout} == {__file__}
+    assert all(w.category is UserWarning for w in layout)
