@@ -555,7 +555,7 @@ def _warn_single_step(shape):
     read in sklstm's layout, that is one time step of ``n_timepoints`` features, a
     recurrence over nothing, which fits without complaint and learns poorly.
     """
-    n_samples, n_timesteps, n_features = shape
+    _, n_timesteps, n_features = shape
     if n_timesteps == 1 and n_features > 1:
         warnings.warn(
             f"X has shape {shape}, read as (n_samples, n_timesteps, n_features): "
@@ -571,7 +571,7 @@ def _outside_package_stacklevel():
     """The ``stacklevel`` that points a warning at the user's line: the first caller
     outside sklstm, scikit-learn and joblib (whose ``fit`` wrappers, pipelines and
     caches sit between)."""
-    packages = tuple(os.path.dirname(os.path.abspath(module.__file__))
+    packages = tuple(os.path.dirname(os.path.abspath(module.__file__)) + os.sep
                      for module in (sys.modules[__package__], sklearn, joblib))
     frame, level = sys._getframe(1), 1
     while frame is not None and frame.f_code.co_filename.startswith(packages):
