@@ -71,16 +71,19 @@ def time_torch(X, y, hidden, epochs):
     return time.perf_counter() - start
 
 
-def interleaved_medians(timers, repeats, *args):
-    """Median time of each timer, run alternately (after one warm-up each) so
-    that any drift in the machine's load hits them alike."""
+STATISTICS = {"median": statistics.median, "min": min}
+
+
+def interleaved_times(timers, repeats, statistic, *args):
+    """``statistic`` of each timer's times, run alternately (after one warm-up
+    each) so that any drift in the machine's load hits them alike."""
     for timer in timers:
         timer(*args)
     times = [[] for _ in timers]
     for _ in range(repeats):
         for timer, record in zip(timers, times):
             record.append(timer(*args))
-    return [statistics.median(record) for record in times]
+    return [statistic(record) for record in times]
 
 
 def main():
@@ -93,6 +96,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2,
                         help="BLAS threads for sklstm and intra-op threads for torch")
+    parser.add_argument("--stat", choices=tuple(STATISTICS), default="median",
+                        help="summary of the repeats; 'min' resists load from other "
+                             "processes and the machine's slow spells")
     parser.add_argument("--quick", action="store_true",
                         help="(n, T, F, H) = (512, 20, 4, 16), 1 epoch, 1 repeat")
     args = parser.parse_args()
@@ -101,7 +107,7 @@ def main():
     X, y = make_data(args.n, args.T, args.F)
     print(f"(n, T, F, H) = ({args.n}, {args.T}, {args.F}, {args.H}), {args.epochs} "
           f"epochs of batch {BATCH_SIZE}, float32, {args.threads} threads, "
-          f"median of {args.repeats}")
+          f"{args.stat} of {args.repeats}")
     with threadpool_limits(args.threads):
         compare(args, X, y)
 
@@ -110,14 +116,14 @@ def compare(args, X, y):
     try:
         import torch
     except ImportError:
-        (ours,) = interleaved_medians([time_sklstm], args.repeats, X, y, args.H,
-                                      args.epochs)
+        (ours,) = interleaved_times([time_sklstm], args.repeats, STATISTICS[args.stat],
+                                    X, y, args.H, args.epochs)
         print(f"sklstm LSTMClassifier.fit  {ours:8.3f} s")
         print("torch not installed: no comparison")
         return
     torch.set_num_threads(args.threads)
-    ours, theirs = interleaved_medians([time_sklstm, time_torch], args.repeats, X, y,
-                                       args.H, args.epochs)
+    ours, theirs = interleaved_times([time_sklstm, time_torch], args.repeats,
+                                     STATISTICS[args.stat], X, y, args.H, args.epochs)
     print(f"sklstm LSTMClassifier.fit  {ours:8.3f} s")
     print(f"torch hand-written loop    {theirs:8.3f} s")
     print(f"ratio sklstm / torch       {ours / theirs:8.2f}x")
