@@ -76,6 +76,22 @@ def test_reads_equal_length_classes_and_ragged_regression(tmp_path):
     assert float(sums[6].split()[0]) > 0.5  # R^2 of a running sum
 
 
+def test_reports_a_dataset_it_cannot_run_and_goes_on(tmp_path):
+    make_archives(tmp_path)
+    gaps = tmp_path / "Gaps"
+    gaps.mkdir()
+    for split in ("TRAIN", "TEST"):  # the archive writes a missing value as "?"
+        text = (tmp_path / "Ramps" / f"Ramps_{split}.ts").read_text()
+        head, data = text.split("@data\n")
+        first, rest = data.split(",", 1)
+        (gaps / f"Gaps_{split}.ts").write_text(f"{head}@data\n?,{rest}")
+    rows = run_bench(tmp_path, "--datasets", "Gaps", "Ramps", "--seeds", "1",
+                     "--configs", "defaults")
+    assert [row[0] for row in rows] == ["Gaps", "Ramps"]
+    assert rows[0][1].startswith("skipped: Input X contains NaN")
+    assert float(rows[1][6].split()[0]) > 0.9
+
+
 def test_selects_datasets_by_name(tmp_path):
     make_archives(tmp_path)
     rows = run_bench(tmp_path, "--datasets", "Sums", "--seeds", "1",
