@@ -66,6 +66,13 @@ _STRING_HINT = (
     " sklstm needs numeric data: encode categorical or string features as numbers "
     "first (e.g. with sklearn.preprocessing.OrdinalEncoder)."
 )
+_NAN_PADDING_HINT = (
+    "The NaNs here only pad the ends of sequences, the way tslearn and the UCR "
+    "archive's .tsv files store sequences of different lengths. sklstm takes those "
+    "as a list of (T_i, n_features) arrays and masks the padding itself: pass "
+    "[s[~np.isnan(s)] for s in np.asarray(X)] for 2-D X, or "
+    "[s[~np.isnan(s).all(axis=1)] for s in np.asarray(X)] for 3-D X."
+)
 
 
 # --------------------------------------------------------------------------- datasets
@@ -418,7 +425,8 @@ def check_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
     if window is not None and input_format != "2d":
         raise ValueError(_window_misuse_message(window, input_format))
     if input_format == "2d":
-        X2, features = _validate_2d(estimator, X, reset=reset, dtype=dtype)
+        X2, features = _validate_2d(estimator, X, reset=reset, dtype=dtype,
+                                    windowed=window is not None)
         if window is not None:
             names = _get_feature_names(X)
             return WindowedSequences(X2, window, feature_names=names), features
@@ -494,24 +502,46 @@ def _holds_sequences(items):
 
 
 @contextmanager
-def _explain_string_errors():
-    """Add a hint to numpy's terse 'could not convert string to float' errors."""
+def _explain_errors(X, *, sequences=True):
+    """Add a hint to numpy's terse 'could not convert string to float' errors, and
+    to scikit-learn's NaN error when the NaNs only pad the ends of sequences (X
+    holding one sequence per sample, not one long series: ``sequences``)."""
     try:
         yield
     except ValueError as exc:
-        if "could not convert string to float" not in str(exc):
-            raise
-        raise ValueError(f"X contains strings: {exc}.{_STRING_HINT}") from exc
+        if "could not convert string to float" in str(exc):
+            raise ValueError(f"X contains strings: {exc}.{_STRING_HINT}") from exc
+        nan = str(exc).startswith("Input X contains NaN")
+        if nan and sequences and _is_nan_padded(X):
+            raise ValueError(f"{exc}\n{_NAN_PADDING_HINT}") from exc
+        raise
 
 
-def _validate_2d(estimator, X, *, reset, dtype):
+def _is_nan_padded(X):
+    """True when X's NaNs are whole trailing time steps: variable-length sequences
+    padded with NaN, as tslearn and the UCR archive's .tsv files store them."""
+    try:
+        missing = np.isnan(np.asarray(X, dtype=np.float64))  # (n, T) or (n, T, F)
+    except (TypeError, ValueError):
+        return False
+    if missing.ndim == 3:
+        if not (missing.any(axis=2) == missing.all(axis=2)).all():
+            return False  # a step with some features missing is not padding
+        missing = missing.any(axis=2)  # (n, T)
+    if missing.ndim != 2 or missing[:, 0].any():
+        return False
+    return bool((missing[:, 1:] >= missing[:, :-1]).all())  # once NaN, NaN to the end
+
+
+def _validate_2d(estimator, X, *, reset, dtype, windowed=False):
     """2-D X with scikit-learn's checks and messages: (X2, InputFeatures or None).
 
     With ``reset=True`` this is what ``validate_data`` does, minus setting the
-    attributes on the estimator.
+    attributes on the estimator. ``windowed``: X is one long series, not one
+    sequence per row.
     """
     try:
-        with _explain_string_errors():
+        with _explain_errors(X, sequences=not windowed):
             if not reset:
                 return validate_data(
                     estimator, X, reset=False, dtype=dtype, accept_sparse=False
@@ -530,7 +560,7 @@ def _validate_2d(estimator, X, *, reset, dtype):
 
 def _check_3d(X, estimator, dtype):
     """3-D X as a float array (n_samples, n_timesteps, n_features); >3-D raises."""
-    with _explain_string_errors():
+    with _explain_errors(X):
         X = check_array(
             X, allow_nd=True, dtype=dtype, input_name="X", estimator=estimator
         )  # (n, T, F)

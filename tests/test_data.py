@@ -106,6 +106,51 @@ def test_single_step_3d_at_predict_time_does_not_warn():
         validate_sequences(est, rng().normal(size=(4, 1, 3)), reset=False)
 
 
+# ------------------------------------------------------------------ NaN padding
+
+def nan_padded(lengths, n_features=None, seed=0):
+    """Sequences of ``lengths`` padded with trailing NaN: (n, T) or (n, T, F)."""
+    shape = (len(lengths), max(lengths)) + (() if n_features is None else (n_features,))
+    X = rng(seed).normal(size=shape)
+    for row, length in enumerate(lengths):
+        X[row, length:] = np.nan
+    return X
+
+
+@pytest.mark.parametrize("n_features, container", [
+    (None, np.asarray), (None, pd.DataFrame), (3, np.asarray)])
+def test_nan_padding_error_names_the_ragged_format_and_its_fix_works(n_features, container):
+    """tslearn and UCR's .tsv files pad shorter sequences with NaN: the error says so,
+    and the conversion it suggests gives the ragged sequences, lengths intact."""
+    lengths = [5, 3, 5, 1]
+    X = container(nan_padded(lengths, n_features))
+    with pytest.raises(ValueError, match="Input X contains NaN") as error:
+        validate_sequences(Est(), X, reset=True)
+    message = str(error.value)
+    assert "only pad the ends of sequences" in message
+    fix = message[message.index("pass ") + 5:].split(" for 2-D X, or ")
+    code = fix[0] if n_features is None else fix[1].removesuffix(" for 3-D X.")
+    sequences = eval(code, {"np": np, "X": X})  # the message's own code
+    dataset = validate_sequences(Est(), sequences, reset=True)
+    assert isinstance(dataset, RaggedSequences)
+    assert list(dataset.lengths) == lengths
+    assert dataset.n_features == (1 if n_features is None else n_features)
+
+
+@pytest.mark.parametrize("make_X, window", [
+    (lambda: nan_padded([5, 3, 5])[:, [0, 4, 1, 2, 3]], None),  # NaN inside a row
+    (lambda: nan_padded([5, 5, 5]) * np.where(np.arange(5) == 0, np.nan, 1), None),  # leading
+    (lambda: nan_padded([5, 3], 3) * np.array([1, np.nan, 1]) ** (np.arange(5)[:, None] > 3),
+     None),  # a step with only some features missing
+    (lambda: nan_padded([3, 3, 2, 2, 1, 1]).T, 2),  # one long series: rows are time
+])
+def test_other_nans_get_no_padding_hint(make_X, window):
+    X = make_X()
+    with pytest.raises(ValueError, match="Input X contains NaN") as error:
+        validate_sequences(Est(), X, reset=True, window=window)
+    assert "pad the ends" not in str(error.value)
+
+
 def test_reset_deletes_stale_feature_names():
     est = Est()
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
