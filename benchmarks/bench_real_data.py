@@ -82,10 +82,7 @@ def nearest_neighbour_score(X_train, y_train, X_test, y_test, regression):
 
 def run_config(data, regression, params, seeds):
     """Test scores and fit times of one configuration over ``seeds``."""
-    X_train, y_train, X_test, y_test = data
-    n_train = len(X_train)
-    if isinstance(params.get("batch_size"), int):
-        params = dict(params, batch_size=min(params["batch_size"], n_train))
+    X_train, y_train, X_test, y_test = data  # an int batch_size above n is clipped
     estimator = LSTMRegressor if regression else LSTMClassifier
     scores, times = [], []
     for seed in seeds:
