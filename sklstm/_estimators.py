@@ -24,7 +24,6 @@ from sklearn.utils.multiclass import (
     unique_labels,
 )
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_array,
     check_consistent_length,
     check_is_fitted,
@@ -32,7 +31,7 @@ from sklearn.utils.validation import (
 
 from . import __version__
 from .core._parallel import blocks_on_one_blas_thread
-from ._data import check_sequences, minibatches, validate_sequences
+from ._data import check_sample_weight, check_sequences, minibatches, validate_sequences
 from ._losses import LOSS_FOR_ACTIVATION, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
 from ._optimizers import OPTIMIZERS
@@ -296,9 +295,8 @@ class BaseRecurrent(BaseEstimator):
                              "the target y is None.")
         y = self._check_y(y)
         check_consistent_length(dataset.lengths, y)
-        sample_weight = _check_sample_weight(sample_weight, dataset.lengths,
-                                             dtype=np.dtype(self.dtype),
-                                             ensure_non_negative=True)
+        sample_weight = check_sample_weight(sample_weight, len(dataset.lengths),
+                                            np.dtype(self.dtype))
         sample_weight = self._weigh_classes(y, sample_weight, incremental)
         Y, attributes = self._encode_targets(y, first_pass=first_pass,
                                              incremental=incremental, classes=classes)
