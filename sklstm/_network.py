@@ -326,13 +326,15 @@ class RecurrentNetwork:
     def _backward_layer(self, depth, d_top, d_cells, cache):
         """Backward through one layer tuple, given the gradient w.r.t. its output
         (B, T, D*H) and w.r.t. its cells (from a depth-gated layer above, or None).
-        Returns the same two for the layer below, and the flat grads."""
+        Returns the same two for the layer below (None below the bottom layer: the
+        data need no gradient), and the flat grads."""
         layer_tuple = self.layers[depth]
         hidden = d_top.shape[2] // len(layer_tuple)
         d_in, d_cells_below, flat = None, [], []
         for d, (layer, layer_cache) in enumerate(zip(layer_tuple, cache["layers"][depth])):
             d_out = d_top[:, :, d * hidden:(d + 1) * hidden]
-            dX, grads = layer.backward(d_out, layer_cache, d_cell=d_cells[d])
+            dX, grads = layer.backward(d_out, layer_cache, d_cell=d_cells[d],
+                                       input_grad=depth > 0)  # no gradient for the data
             flat.extend(grads[name] for name in layer.params)
             d_cells_below.append(grads.get("lower_cell"))
             d_in = dX if d_in is None else d_in + dX

@@ -55,13 +55,13 @@ def make_case(variant, options, seed=0):
     return layer, inputs, d_out, d_cell
 
 
-def run(layer, inputs, d_out, d_cell, mask, reverse):
+def run(layer, inputs, d_out, d_cell, mask, reverse, input_grad=True):
     """Everything a caller gets from a forward and a backward call."""
     out, cache = layer.forward(mask=mask, reverse=reverse, **inputs)
     results = {"out": out, **{f"final_{k}": v for k, v in cache["final_state"].items()}}
     if layer.has_cell:
         results["cell_output"] = layer.cell_output(cache)
-    dX, grads = layer.backward(d_out, cache, d_cell=d_cell)
+    dX, grads = layer.backward(d_out, cache, d_cell=d_cell, input_grad=input_grad)
     results["dX"] = dX
     for key, value in grads.items():
         if key == "initial_state":
@@ -87,6 +87,22 @@ def test_split_batch_equals_the_whole_batch(variant, options, masked, reverse, m
         assert split[key].shape == value.shape, key
         np.testing.assert_allclose(split[key], value, rtol=1e-12, atol=1e-12, err_msg=key)
 
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["whole", "split"])
+@pytest.mark.parametrize("variant, options", CASES)
+def test_without_input_grad_dX_is_none_and_the_rest_unchanged(variant, options, split,
+                                                               monkeypatch):
+    layer, inputs, d_out, d_cell = make_case(variant, options)
+    if split:
+        split_three_ways(monkeypatch)
+    mask = ragged_mask(LENGTHS, T)
+    full, _ = run(layer, inputs, d_out, d_cell, mask, reverse=False)
+    lean, _ = run(layer, inputs, d_out, d_cell, mask, reverse=False, input_grad=False)
+    assert full.pop("dX").shape == (B, T, F) and lean.pop("dX") is None
+    assert full.keys() == lean.keys()
+    for key, value in full.items():
+        np.testing.assert_array_equal(lean[key], value, err_msg=key)
 
 
 def test_row_blocks_follow_the_blas_budget_and_the_block_size(monkeypatch):

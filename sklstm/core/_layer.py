@@ -296,7 +296,7 @@ class RecurrentLayer:
         return {key: state[key][lengths, :, columns] for key in keys}
 
     # ---------------------------------------------------------------- backward
-    def backward(self, d_out, cache, d_cell=None):
+    def backward(self, d_out, cache, d_cell=None, input_grad=True):
         """Backpropagate ``d_out`` through the layer.
 
         Parameters
@@ -308,10 +308,12 @@ class RecurrentLayer:
         d_cell : array-like of shape (B, T, H), default=None
             Gradient w.r.t. :meth:`cell_output`, for variants with a cell (given by a
             depth-gated layer above).
+        input_grad : bool, default=True
+            Compute ``dX``. A network's bottom layer, whose input is data, skips it.
 
         Returns
         -------
-        dX : ndarray of shape (B, T, F)
+        dX : ndarray of shape (B, T, F), or None if not ``input_grad``
             Gradient w.r.t. ``X`` (zero at padded positions).
         grads : dict of ndarray
             Same keys and shapes as :attr:`params`, plus ``"initial_state"`` (a dict
@@ -329,16 +331,16 @@ class RecurrentLayer:
                 raise ValueError(f"{key[2:]} gradient must have shape {cache['shape']} "
                                  f"(B, T, H); got {value.shape}.")
         if "blocks" not in cache:
-            return self._backward_rows(outside, cache)
+            return self._backward_rows(outside, cache, input_grad)
 
         def backward_block(block):
             rows, block_cache = block
             return self._backward_rows({key: value[rows] for key, value in outside.items()},
-                                       block_cache)
+                                       block_cache, input_grad)
 
         return self._join_backward(map_blocks(backward_block, cache["blocks"]))
 
-    def _backward_rows(self, outside, cache):
+    def _backward_rows(self, outside, cache, input_grad):
         """:meth:`backward` of checked outside gradients (B, T, H) through one cache."""
         x_t, state, inner = cache["x"], cache["state"], cache["inner"]
         n_steps, _, batch = x_t.shape
@@ -348,8 +350,10 @@ class RecurrentLayer:
         lengths = cache["lengths"]
         valid = None if lengths is None else np.arange(n_steps)[:, None] < lengths
         by_gate, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid, **outside)
-        d_x = (inner["W"] @ by_gate).reshape(-1, n_steps, batch)  # (F, T, B)
-        d_x = self._to_positions(d_x.transpose(1, 0, 2), cache)  # (B, T, F)
+        d_x = None
+        if input_grad:
+            d_x = (inner["W"] @ by_gate).reshape(-1, n_steps, batch)  # (F, T, B)
+            d_x = self._to_positions(d_x.transpose(1, 0, 2), cache)  # (B, T, F)
         for key in self.cell.side_inputs:
             grads[key] = self._to_positions(grads[key], cache)
         input_grads = time_batch_columns(x_t, "inputs") @ by_gate.T  # (F+1, G*H)
@@ -364,7 +368,7 @@ class RecurrentLayer:
     def _join_backward(self, results):
         """One (dX, grads) from those of row blocks: parameter gradients summed, the
         gradients of per-sequence inputs stacked in row order."""
-        d_x = np.concatenate([d for d, _ in results])
+        d_x = None if results[0][0] is None else np.concatenate([d for d, _ in results])
         grads = {}
         for key, first in results[0][1].items():
             values = [block_grads[key] for _, block_grads in results]
