@@ -189,7 +189,8 @@ class BaseRecurrent(BaseEstimator):
         """Sample weights (n_samples,) times any class weights."""
         return sample_weight
 
-    def _encode_targets(self, y, *, first_pass, incremental, classes=None):
+    def _encode_targets(self, y, sample_weight, *, first_pass, incremental,
+                        classes=None):
         """Targets -> (Y (n_samples, n_outputs) in ``dtype`` for the loss, dict of
         the fitted attributes that encode them); sets nothing on the estimator."""
         raise NotImplementedError
@@ -217,9 +218,7 @@ class BaseRecurrent(BaseEstimator):
     def _start_network(self, inputs, first_pass, rng):
         """A new network for ``inputs``, or the fitted one to continue from."""
         if not first_pass:
-            if inputs.Y.shape[1] != self.n_outputs_:
-                raise ValueError(f"y has {inputs.Y.shape[1]} outputs; the model was "
-                                 f"fitted with {self.n_outputs_}.")
+            self._check_n_outputs(inputs.Y.shape[1])
             return self._network()
         network = RecurrentNetwork.build(
             self.variant, inputs.dataset.n_features, self.hidden_size,
@@ -227,8 +226,12 @@ class BaseRecurrent(BaseEstimator):
             bidirectional=self.bidirectional, pooling=self.pooling,
             forget_bias=self.forget_bias, options={"n_modules": self.n_modules},
             random_state=rng, dtype=self.dtype)
-        network.head["head_b"][:] = self._initial_bias(inputs.Y, inputs.sample_weight)
         return network
+
+    def _check_n_outputs(self, n_outputs):
+        if n_outputs != self.n_outputs_:
+            raise ValueError(f"y has {n_outputs} outputs; the model was fitted with "
+                             f"{self.n_outputs_}.")
 
     def _commit(self, inputs, network, first_pass):
         """Set the fitted attributes of this call; it has passed every check."""
@@ -243,10 +246,6 @@ class BaseRecurrent(BaseEstimator):
         self.out_activation_ = self._out_activation()
         self._optimizer = None
         self._history = History.start(self.early_stopping)
-
-    def _initial_bias(self, Y, sample_weight):
-        """Initial head bias (n_outputs,); zero unless a subclass knows better."""
-        return 0.0
 
     def _make_optimizer(self, params):
         """A new optimizer, or the current one (with its state) given new settings."""
@@ -298,7 +297,7 @@ class BaseRecurrent(BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, len(dataset.lengths),
                                             np.dtype(self.dtype))
         sample_weight = self._weigh_classes(y, sample_weight, incremental)
-        Y, attributes = self._encode_targets(y, first_pass=first_pass,
+        Y, attributes = self._encode_targets(y, sample_weight, first_pass=first_pass,
                                              incremental=incremental, classes=classes)
         return _FitInputs(dataset, y, Y, sample_weight, features, attributes)
 
@@ -941,7 +940,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         weights = compute_sample_weight(self.class_weight, y)
         return sample_weight * weights.astype(sample_weight.dtype)
 
-    def _encode_targets(self, y, *, first_pass, incremental, classes=None):
+    def _encode_targets(self, y, sample_weight, *, first_pass, incremental,
+                        classes=None):
         binarizer = self._binarizer(y, first_pass, incremental, classes)
         Y = binarizer.transform(y).astype(self.dtype)  # (n, n_outputs)
         return Y, {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
@@ -1038,10 +1038,14 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
     -----
 {notes}
 
-    The head's bias starts at the (weighted) mean of the targets. Targets far
-    from unit scale train slowly, as with ``MLPRegressor``: wrap the model in
-    :class:`~sklearn.compose.TransformedTargetRegressor` with a
-    ``StandardScaler``.
+    The network learns standardised targets, ``(y - mean) / std`` per output with
+    the (sample-weighted) mean and standard deviation of y in the call that starts
+    training (``fit``, or the first ``partial_fit``), and its predictions are mapped
+    back. Targets of any scale thus train alike, as inside a
+    :class:`~sklearn.compose.TransformedTargetRegressor` with a ``StandardScaler``
+    (which ``MLPRegressor`` needs for targets far from unit scale), and
+    ``loss_curve_``, ``best_loss_`` and ``tol`` are in units of the standardised
+    targets: half the mean squared error divided by the variance of y.
 
     Examples
     --------
@@ -1105,20 +1109,38 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
             y = column_or_1d(y, warn=True)
         return y
 
-    def _encode_targets(self, y, *, first_pass, incremental, classes=None):
-        return y.reshape(len(y), -1), {}  # (n, n_outputs)
-
-    def _initial_bias(self, Y, sample_weight):
-        if not sample_weight.sum() > 0:
-            return 0.0
-        mean = np.average(Y, axis=0, weights=sample_weight.astype(np.float64))
-        return np.where(np.isfinite(mean), mean, 0.0)
+    def _encode_targets(self, y, sample_weight, *, first_pass, incremental,
+                        classes=None):
+        """Standardised targets: the network learns ``(y - mean) / std``."""
+        Y = y.reshape(len(y), -1)  # (n, n_outputs)
+        if first_pass:
+            mean, scale = _target_statistics(Y, sample_weight)
+        else:
+            self._check_n_outputs(Y.shape[1])
+            mean, scale = self._y_mean, self._y_scale
+        standardised = ((Y - mean) / scale).astype(self.dtype)
+        return standardised, {"_y_mean": mean, "_y_scale": scale}
 
     def _out_activation(self):
         return "identity"
 
     def _decode(self, raw):
-        return raw.ravel() if self.n_outputs_ == 1 else raw
+        y = (raw * self._y_scale + self._y_mean).astype(raw.dtype)  # (n, n_outputs)
+        return y.ravel() if self.n_outputs_ == 1 else y
 
     def _score_predictions(self, y, y_pred, sample_weight):
         return r2_score(y, y_pred, sample_weight=sample_weight)
+
+
+def _target_statistics(Y, sample_weight):
+    """Weighted mean and standard deviation (n_outputs,) of the targets Y (n, n_outputs),
+    in float64; a standard deviation of (numerically) zero becomes 1."""
+    weights = sample_weight.astype(np.float64)
+    mean = np.average(Y, axis=0, weights=weights)
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = np.sqrt(np.average((Y - mean) ** 2, axis=0, weights=weights))
+    if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+        raise ValueError("y is too large to standardise: its mean or standard deviation "
+                         "overflows float64. Rescale y (e.g. divide it by a power of 10).")
+    constant = std <= 10 * np.finfo(Y.dtype).eps * np.maximum(np.abs(mean), 1.0)
+    return mean, np.where(constant, 1.0, std)

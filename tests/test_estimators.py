@@ -291,6 +291,39 @@ def test_zero_sample_weight_equals_removing_samples(Estimator):
                                else b.predict_proba(X), rtol=1e-6)
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_regressor_targets_of_any_scale_train_alike(early_stopping):
+    """The network learns standardised targets, so an affine change of y (per
+    output) changes the predictions by the same map and nothing else."""
+    X, _ = make_sequences(n=50)
+    y = np.column_stack([X[:, :, 0].sum(1), X[:, -1, 1]])  # (n, 2)
+    scale, shift = np.array([2.5e4, 1e-3]), np.array([-3e6, 7.0])
+    sw = np.random.RandomState(1).uniform(0.5, 2.0, size=50)
+    params = dict(FAST, dtype="float64", alpha=1e-3, early_stopping=early_stopping)
+    unit = LSTMRegressor(**params).fit(X, y, sample_weight=sw)
+    wide = LSTMRegressor(**params).fit(X, y * scale + shift, sample_weight=sw)
+    np.testing.assert_allclose(wide.predict(X), unit.predict(X) * scale + shift,
+                               rtol=1e-7, atol=1e-9 * np.abs(shift).max())
+    np.testing.assert_allclose(wide.loss_curve_, unit.loss_curve_, rtol=1e-7)
+
+
+def test_regressor_keeps_its_target_scale_when_training_continues():
+    X, _ = make_sequences(n=40)
+    y = 100.0 + 10.0 * X[:, :, 0].sum(1)
+    reg = LSTMRegressor(**FAST, dtype="float64").partial_fit(X, y)
+    before = reg.predict(X)
+    reg.set_params(learning_rate_init=1e-12).partial_fit(X, y + 1e4)
+    np.testing.assert_allclose(reg.predict(X), before, rtol=1e-9)
+
+
+def test_regressor_constant_target_has_unit_scale_and_predicts_near_it():
+    X, _ = make_sequences(n=20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no division by a zero std
+        reg = LSTMRegressor(**FAST).fit(X, np.full(20, 4.2e7))
+    np.testing.assert_allclose(reg.predict(X), 4.2e7, rtol=1e-6)
+
+
 # ------------------------------------------------------------- validation
 @pytest.mark.parametrize("param, value, allowed", [
     ("variant", "nope", "lstm"),
@@ -348,11 +381,12 @@ def test_convergence_warning_when_max_iter_ends_training():
 
 
 def test_non_finite_loss_stops_with_finite_weights():
-    X, y = make_sequences()
-    y_big = np.full(60, 3e38, dtype=float)  # squared error overflows float32
+    X, _ = make_sequences()
+    diverging = dict(FAST, solver="sgd", learning_rate_init=1e30, clip_norm=None)
     with pytest.warns(ConvergenceWarning, match="non-finite"):
-        reg = LSTMRegressor(**FAST).fit(X, y_big * np.sign(X[:, 0, 0]))
+        reg = LSTMRegressor(**diverging).fit(X, X[:, 0, 0])
     assert all(np.isfinite(w).all() for w in weights_of(reg))
+    assert reg.n_iter_ == 1 and np.isfinite(reg.predict(X)).all()
 
 
 def test_keyboard_interrupt_becomes_a_warning(monkeypatch):
