@@ -37,6 +37,8 @@ CONFIGS = {
     "batch 16": {"batch_size": 16},
     "lr 0.002, batch 32, 200 epochs": {"learning_rate_init": 0.002, "batch_size": 32,
                                        "max_iter": 200},
+    "mean pooling": {"pooling": "mean"},
+    "attention pooling": {"pooling": "attention"},
 }
 
 
