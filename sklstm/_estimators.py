@@ -297,6 +297,9 @@ class BaseRecurrent(BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, len(dataset.lengths),
                                             np.dtype(self.dtype))
         sample_weight = self._weigh_classes(y, sample_weight, incremental)
+        if not sample_weight.any():
+            raise ValueError("class_weight leaves every sample with zero weight: give a "
+                             "class that is present in y a positive class weight.")
         Y, attributes = self._encode_targets(y, sample_weight, first_pass=first_pass,
                                              incremental=incremental, classes=classes)
         return _FitInputs(dataset, y, Y, sample_weight, features, attributes)

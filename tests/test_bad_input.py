@@ -167,6 +167,8 @@ CASES = [
      r"(?i)sample.?weight.*NaN"),
     ("fit-sw-all-zero", None,
      lambda _: _fresh_reg().fit(X3, Y_REG, sample_weight=np.zeros(N)), r"(?i)weight"),
+    ("fit-class-weight-zeroes-every-sample", None,
+     lambda _: _fresh_clf(class_weight={0: 0.0, 1: 0.0}).fit(X3, Y), r"class_weight"),
     # -- fit: combinations of hyperparameters that are fine one by one
     ("fit-clockwork-hidden-too-small", None,
      lambda _: _fresh_clf(variant="clockwork", hidden_size=2).fit(X3, Y), r"hidden_size"),
