@@ -395,7 +395,8 @@ def validate_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
         infinity, complex or string values, or a feature count other than the
         fitted one.
     TypeError
-        For sparse X and for objects that are not numbers.
+        For X that is None, a number, a string or a mapping, for sparse X and for
+        objects that are not numbers.
     """
     dataset, features = check_sequences(
         estimator, X, reset=reset, window=window, dtype=dtype
@@ -422,6 +423,7 @@ def check_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
         ``reset`` is True; None otherwise.
     """
     window = _check_window(window)
+    _check_holds_data(X)
     input_format = _input_format(X)
     if window is not None and input_format != "2d":
         raise ValueError(_window_misuse_message(window, input_format))
@@ -467,6 +469,16 @@ def _window_misuse_message(window, input_format):
         f"{what[0].upper() + what[1:]} already holds one sequence per sample: "
         "set window=None."
     )
+
+
+def _check_holds_data(X):
+    """TypeError for an X that cannot hold sequences at all."""
+    if X is None or isinstance(X, (str, bytes, dict, set, numbers.Number)):
+        raise TypeError(
+            "X must be array-like: a 3-D array (n_samples, n_timesteps, n_features), "
+            "a 2-D array or DataFrame (n_samples, n_timesteps), or a list of "
+            f"(T_i, n_features) arrays; got {type(X).__name__}."
+        )
 
 
 def _input_format(X):

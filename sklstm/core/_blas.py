@@ -3,11 +3,12 @@
 The core reads BLAS's thread count as its own budget: a large batch may be split over
 that many threads (``_parallel.py``), each computing with one BLAS thread. The
 estimators hold one BLAS thread for the whole of ``fit``, ``partial_fit``, ``predict``
-and ``trace`` (keeping the budget from before for row blocks): one time step's product, ``(B, H) @ (H, G*H)`` with B and H in the tens,
-gains little from a second thread on an idle machine, and with two OpenBLAS threads,
-fits of hidden_size 32 to 256 ran 6-25x slower whenever the other core was busy;
-inside joblib workers every extra BLAS thread oversubscribes the cores. So the
-estimators parallelise over fits (``n_jobs``) and over row blocks, not inside a step.
+and ``trace`` (keeping the budget from before for row blocks): one time step's product,
+``(B, H) @ (H, G*H)`` with B and H in the tens, gains little from a second thread on an
+idle machine, and with two OpenBLAS threads, fits of hidden_size 32 to 256 ran 6-25x
+slower whenever the other core was busy; inside joblib workers every extra BLAS thread
+oversubscribes the cores. So the estimators parallelise over fits (``n_jobs``) and over
+row blocks, not inside a step.
 
 BLAS thread counts are process-wide, and many threads may compute at once
 (``GridSearchCV`` on joblib's threading backend, ``predict`` from a web server's
@@ -49,7 +50,8 @@ def blas_threads():
     This is what ``threadpoolctl.threadpool_limits``, ``OPENBLAS_NUM_THREADS`` or
     joblib's workers allow, and 1 inside :func:`single_blas_thread`.
     """
-    counts = [lib.get_num_threads() for lib in _controller().select(user_api="blas").lib_controllers]
+    blas = _controller().select(user_api="blas")
+    counts = [lib.get_num_threads() for lib in blas.lib_controllers]
     return min(counts, default=1)
 
 

@@ -445,7 +445,8 @@ class RecurrentLayer:
             raise ValueError(f"X must have at least one sequence and one step; got {X.shape}.")
         X = X.astype(self.dtype, copy=False)
         if not np.isfinite(X).all():
-            raise ValueError(f"X contains NaN or infinity (in {self.dtype}); remove or impute them.")
+            raise ValueError(f"X contains NaN or infinity (in {self.dtype}); "
+                             "remove or impute them.")
         return X
 
     def _check_side_inputs(self, given, shape):

@@ -141,7 +141,8 @@ class LSTMCell(Cell):
         return dict(params, U=recurrent)
 
     def extra_params(self, rng, hidden_size, dtype):
-        """Peepholes ``p_<gate>`` and ``p_lower`` (H,), zero; ``R`` (3H, 3H), orthogonal per block."""
+        """Peepholes ``p_<gate>`` and ``p_lower`` (H,), zero; ``R`` (3H, 3H), orthogonal
+        per block."""
         extras = {}
         if self.peepholes:
             for gate in self.logistic:
