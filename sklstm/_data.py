@@ -815,7 +815,7 @@ def _object_array(items):
     return out
 
 
-# -------------------------------------------------------------------------- batching
+# -------------------------------------------------------------------- sample weights
 
 
 def check_sample_weight(sample_weight, n_samples, dtype):
@@ -855,6 +855,9 @@ def check_sample_weight(sample_weight, n_samples, dtype):
         raise ValueError("sample_weight must contain at least one non-zero weight; "
                          "got all zeros.")
     return sample_weight
+
+
+# -------------------------------------------------------------------------- batching
 
 
 def minibatches(lengths, batch_size, *, shuffle, random_state=None):
