@@ -296,6 +296,9 @@ ERRORS = [
     (np.arange(4.0), ValueError, "Expected 2D array, got 1D array instead"),
     (pd.Series([1.0, 2.0]), ValueError, "Expected a 2-dimensional container"),
     (sp.csr_matrix(np.eye(3)), TypeError, "dense data is required"),
+    (sp.dok_matrix(np.eye(3)), TypeError, "dense data is required"),  # a dict in old scipy
+    (None, TypeError, "X must be array-like.*NoneType"),
+    ({"a": [1.0, 2.0]}, TypeError, "X must be array-like.*dict"),
     (np.array([[1.0, np.nan]]), ValueError, "NaN"),
     (np.array([[[1.0], [np.inf]]]), ValueError, "infinity"),
     ([np.ones((2, 1)), np.array([[1.0], [np.nan]])], ValueError,
