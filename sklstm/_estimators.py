@@ -297,9 +297,6 @@ class BaseRecurrent(BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, len(dataset.lengths),
                                             np.dtype(self.dtype))
         sample_weight = self._weigh_classes(y, sample_weight, incremental)
-        if not sample_weight.any():
-            raise ValueError("class_weight leaves every sample with zero weight: give a "
-                             "class that is present in y a positive class weight.")
         Y, attributes = self._encode_targets(y, sample_weight, first_pass=first_pass,
                                              incremental=incremental, classes=classes)
         return _FitInputs(dataset, y, Y, sample_weight, features, attributes)
@@ -940,8 +937,12 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         if incremental and self.class_weight == "balanced":
             raise ValueError("class_weight='balanced' is not supported by "
                              "partial_fit; pass a dict of class weights.")
-        weights = compute_sample_weight(self.class_weight, y)
-        return sample_weight * weights.astype(sample_weight.dtype)
+        weights = compute_sample_weight(self.class_weight, y).astype(sample_weight.dtype)
+        weighted = sample_weight * weights
+        if not weighted.any():
+            raise ValueError("class_weight leaves every sample with zero weight: give a "
+                             "class that is present in y a positive class weight.")
+        return weighted
 
     def _encode_targets(self, y, sample_weight, *, first_pass, incremental,
                         classes=None):
