@@ -334,16 +334,23 @@ class InputFeatures:
     ----------
     n_features_in : int
         Becomes ``n_features_in_``.
+    n_step_features : int
+        Features of one time step, as the model reads them: ``n_features_in_`` for
+        3-D, ragged and windowed X, 1 for 2-D univariate rows. Becomes the private
+        ``_n_step_features``, against which later calls check X's format.
     feature_names_in : ndarray of str or None, default=None
         Becomes ``feature_names_in_``; None when X has no column names.
     """
 
     n_features_in: int
+    n_step_features: int
     feature_names_in: object = None
 
     def set_on(self, estimator):
-        """Set ``n_features_in_`` and ``feature_names_in_`` (deleted when None)."""
+        """Set ``n_features_in_``, ``_n_step_features`` and ``feature_names_in_``
+        (deleted when None)."""
         estimator.n_features_in_ = self.n_features_in
+        estimator._n_step_features = self.n_step_features
         if self.feature_names_in is not None:
             estimator.feature_names_in_ = self.feature_names_in
         elif hasattr(estimator, "feature_names_in_"):
@@ -432,19 +439,26 @@ def check_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
                                     windowed=window is not None)
         if window is not None:
             names = _get_feature_names(X)
-            return WindowedSequences(X2, window, feature_names=names), features
-        return PaddedSequences(X2[:, :, None], two_d=True), features  # (n, T, 1)
-    if input_format == "3d":
-        X3 = _check_3d(X, estimator, dtype)
-        if reset:
-            _warn_single_step(X3.shape)
-        dataset = PaddedSequences(X3)
+            dataset = WindowedSequences(X2, window, feature_names=names)
+        else:
+            dataset = PaddedSequences(X2[:, :, None], two_d=True)  # (n, T, 1)
     else:
-        dataset = _stack_ragged(X, dtype)
+        if input_format == "3d":
+            X3 = _check_3d(X, estimator, dtype)
+            if reset:
+                _warn_single_step(X3.shape)
+            dataset = PaddedSequences(X3)
+        else:
+            dataset = _stack_ragged(X, dtype)
+        features = None
+        if reset:
+            features = InputFeatures(dataset.n_features, dataset.n_features,
+                                     _names_of(dataset))
+        else:
+            _check_features(estimator, dataset)
     if not reset:
-        _check_features(estimator, dataset)
-        return dataset, None
-    return dataset, InputFeatures(dataset.n_features, _names_of(dataset))
+        _check_step_features(estimator, dataset, input_format, window)
+    return dataset, features
 
 
 def _check_window(window):
@@ -566,7 +580,8 @@ def _validate_2d(estimator, X, *, reset, dtype, windowed=False):
             X2 = check_array(
                 X, dtype=dtype, accept_sparse=False, input_name="X", estimator=estimator
             )  # (n, T)
-            return X2, InputFeatures(X2.shape[1], names)
+            n_step_features = 1 if not windowed else X2.shape[1]
+            return X2, InputFeatures(X2.shape[1], n_step_features, names)
     except ValueError as exc:
         message = str(exc)
         if not (message.startswith("X has ") and "is expecting" in message):
@@ -642,6 +657,30 @@ def _check_features(estimator, dataset):
             f"X has {dataset.n_features} features, but {type(estimator).__name__} "
             f"is expecting {expected} features as input.{_N_FEATURES_HINT}"
         )
+
+
+def _check_step_features(estimator, dataset, input_format, window):
+    """X must give a time step as many features as the fitted model reads.
+
+    ``n_features_in_`` alone cannot tell: one sequence ``(n_timesteps, F)`` of a
+    model fitted on 3-D X has F columns, as a 2-D X of univariate rows would.
+    """
+    expected = getattr(estimator, "_n_step_features", None)
+    if expected is None or dataset.n_features == expected:
+        return
+    name = type(estimator).__name__
+    if input_format == "2d" and window is None:
+        reading = ("a 2-D X holds one univariate sequence per row, 1 feature per "
+                   "step. To pass a single sequence of shape (n_timesteps, "
+                   f"{expected}), add the sample axis: X[np.newaxis], of shape "
+                   f"(1, n_timesteps, {expected}).")
+    else:
+        reading = (f"X gives {dataset.n_features} features per time step. Pass X "
+                   "in the format used in fit" + (
+                       ": 2-D rows, one univariate sequence each, or 3-D X of shape "
+                       "(n_samples, n_timesteps, 1)." if expected == 1 else "."))
+    raise ValueError(f"{name} was fitted on sequences with {expected} feature(s) "
+                     f"per time step, but {reading}")
 
 
 # ----------------------------------------------------------------------------- ragged

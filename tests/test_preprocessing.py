@@ -174,6 +174,17 @@ def test_errors():
         scaler.transform([np.ones((2, 2)), np.ones((0, 2))])
 
 
+def test_transform_needs_the_fitted_features_per_step():
+    """The feature count alone matches in both cases; the format decides."""
+    rng = np.random.RandomState(0)
+    X3 = rng.normal(size=(5, 4, 3))
+    with pytest.raises(ValueError, match=r"3 feature\(s\) per time step.*X\[np.newaxis\]"):
+        SequenceScaler().fit(X3).transform(X3[0])  # one sequence, sample axis missing
+    rows = SequenceScaler().fit(X3[:, :, 0])  # 4 steps of 1 feature, n_features_in_ = 4
+    with pytest.raises(ValueError, match=r"1 feature\(s\) per time step, but X gives 4"):
+        rows.transform(rng.normal(size=(2, 7, 4)))  # used to scale with the wrong stats
+
+
 # -------------------------------------------------------------------------- pipelines
 
 
