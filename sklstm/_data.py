@@ -377,6 +377,9 @@ def validate_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
         - a list, 1-D object array or Series whose items are ``(T_i, n_features)`` or
           ``(T_i,)`` arrays or DataFrames (whose columns give ``feature_names_in_``).
           A list of equal-length lists of numbers is an ordinary 2-D / 3-D array.
+        - sktime's nested DataFrame: cell ``(i, c)`` holds channel ``c`` of sequence
+          ``i`` as a pd.Series or 1-D array; read like the ragged containers, the
+          columns giving ``feature_names_in_``.
         - ``window=k``: a 2-D array or DataFrame ``(n_rows, n_features)`` is one time
           series, rows in time order; sample ``i`` is the window of rows
           ``max(0, i - k + 1) .. i``, so ``n_samples = n_rows``.
@@ -505,8 +508,10 @@ def _input_format(X):
     else that is not clearly ragged goes to ``"2d"``, whose reader (scikit-learn's
     ``check_array``) rejects 1-D, sparse and odd input with scikit-learn's messages.
     """
-    if sp.issparse(X) or isinstance(X, pd.DataFrame):
+    if sp.issparse(X):
         return "2d"
+    if isinstance(X, pd.DataFrame):
+        return "ragged" if _is_nested_frame(X) else "2d"
     if isinstance(X, pd.Series) or (
         isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
     ):
@@ -529,6 +534,12 @@ def _input_format(X):
 def _holds_sequences(items):
     """True when some item of a 1-D container is itself a sequence."""
     return any(isinstance(item, (*_SEQUENCE_ITEM_TYPES, list, tuple)) for item in items)
+
+
+def _is_nested_frame(frame):
+    """True for sktime's nested DataFrame: object columns whose cells hold series."""
+    return (frame.size > 0 and all(dtype == object for dtype in frame.dtypes)
+            and _holds_sequences(frame.iloc[:, 0]))
 
 
 @contextmanager
@@ -688,14 +699,15 @@ def _check_step_features(estimator, dataset, input_format, window):
 
 def _stack_ragged(X, dtype):
     """A ragged container as a :class:`RaggedSequences` (one copy of the data)."""
-    items = list(X.array) if isinstance(X, pd.Series) else list(X)
+    items, names = _ragged_items(X)
     if not items:
         raise ValueError(
             "Found a ragged X with 0 sequences, while a minimum of 1 is required."
         )
     arrays, item_ndims = zip(*(_item_as_2d(item, i) for i, item in enumerate(items)))
     _check_items_agree(arrays)
-    names = _common_feature_names(items)
+    if names is None:
+        names = _common_feature_names(items)
     target = _resolve_dtype(dtype, [a.dtype for a in arrays])
     with np.errstate(over="ignore"):  # overflow to inf is reported just below
         values = np.concatenate(arrays, dtype=target, casting="unsafe")  # (N, F)
@@ -707,6 +719,43 @@ def _stack_ragged(X, dtype):
         feature_names=names,
         restore=_container_restorer(X),
         item_ndims=item_ndims,
+    )
+
+
+def _ragged_items(X):
+    """The sequences of a ragged X, and their feature names when X itself has them."""
+    if isinstance(X, pd.DataFrame):  # sktime's nested format
+        return _nested_items(X), _get_feature_names(X)
+    return list(X.array) if isinstance(X, pd.Series) else list(X), None
+
+
+def _nested_items(frame):
+    """sktime's nested DataFrame, whose cell (i, c) holds channel c of sequence i, as
+    one ``(T_i, n_channels)`` array per row."""
+    items = []
+    for i, row in enumerate(frame.itertuples(index=False, name=None)):
+        channels = [_nested_cell(cell, i, column) for cell, column in zip(row, frame.columns)]
+        lengths = sorted({len(channel) for channel in channels})
+        if len(lengths) > 1:
+            raise ValueError(
+                f"Sequence {i} of X has channels of different lengths ({lengths} time "
+                "steps); every cell of one row of a nested DataFrame must hold as many "
+                "time steps as the others."
+            )
+        items.append(np.column_stack(channels))  # (T_i, n_channels)
+    return items
+
+
+def _nested_cell(cell, i, column):
+    """One cell of a nested DataFrame as a 1-D array (T_i,)."""
+    if isinstance(cell, pd.Series):
+        return _pandas_item_as_array(cell, i)
+    if isinstance(cell, (np.ndarray, list, tuple)) and np.ndim(cell) == 1:
+        return np.asarray(cell)
+    raise ValueError(
+        f"Sequence {i} of X holds {type(cell).__name__} in column {column!r}, not a "
+        "series: a nested DataFrame (sktime's format) holds one pd.Series or 1-D "
+        "array per cell, the values of one channel of one sequence."
     )
 
 
@@ -843,11 +892,23 @@ def _check_finite_items(values, lengths, dtype):
 
 def _container_restorer(X):
     """A function turning a list of item arrays into X's kind of container."""
+    if isinstance(X, pd.DataFrame):
+        return lambda items: _nested_frame(items, X)
     if isinstance(X, pd.Series):
         return lambda items: pd.Series(items, index=X.index, name=X.name, dtype=object)
     if isinstance(X, np.ndarray):
         return _object_array
     return list
+
+
+def _nested_frame(items, like):
+    """(T_i, n_channels) arrays as a nested DataFrame with ``like``'s index and columns."""
+    cells = {
+        k: pd.Series([pd.Series(item[:, k]) for item in items], index=like.index,
+                     dtype=object)
+        for k in range(like.shape[1])
+    }
+    return pd.DataFrame(cells).set_axis(like.columns, axis=1)
 
 
 def _object_array(items):

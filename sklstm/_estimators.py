@@ -416,8 +416,11 @@ class BaseRecurrent(BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            Sequences: a 3-D array, or a 2-D array or DataFrame whose rows are
-            univariate sequences.
+            Sequences: a 3-D array; a 2-D array or DataFrame whose rows are
+            univariate sequences; a list, object array or Series of
+            ``(T_i, n_features)`` arrays or DataFrames, sequences of different
+            lengths; or sktime's nested DataFrame (a pd.Series per case and
+            channel). With ``window``, one 2-D series ``(n_rows, n_features)``.
 
         Returns
         -------
@@ -848,8 +851,11 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            Training sequences: a 3-D array, or a 2-D array or DataFrame whose
-            rows are univariate sequences.
+            Training sequences: a 3-D array; a 2-D array or DataFrame whose rows are
+            univariate sequences; a list, object array or Series of
+            ``(T_i, n_features)`` arrays or DataFrames, sequences of different
+            lengths; or sktime's nested DataFrame (a pd.Series per case and
+            channel). With ``window``, one 2-D series ``(n_rows, n_features)``.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -1071,8 +1077,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         ----------
         X : array-like of shape (n_samples, n_timesteps, n_features) or \
                 (n_samples, n_timesteps)
-            Training sequences: a 3-D array, or a 2-D array or DataFrame whose
-            rows are univariate sequences.
+            Training sequences: a 3-D array; a 2-D array or DataFrame whose rows are
+            univariate sequences; a list, object array or Series of
+            ``(T_i, n_features)`` arrays or DataFrames, sequences of different
+            lengths; or sktime's nested DataFrame (a pd.Series per case and
+            channel). With ``window``, one 2-D series ``(n_rows, n_features)``.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -284,6 +284,58 @@ def test_ragged_wrong_feature_count_at_predict_time():
         validate_sequences(est, ragged([2, 3], n_features=4), reset=False)
 
 
+def nested_frame(items, columns=("dim_0", "dim_1"), cell=pd.Series):
+    """sktime's nested DataFrame of (T_i, C) items: cell (i, c) holds channel c of i."""
+    return pd.DataFrame({name: [cell(item[:, c]) for item in items]
+                         for c, name in enumerate(columns)},
+                        index=[f"case{i}" for i in range(len(items))])
+
+
+@pytest.mark.parametrize("cell", [pd.Series, np.asarray])
+def test_nested_frame_reads_as_its_sequences(cell):
+    items = ragged([3, 1, 5], n_features=2)
+    est = Est()
+    data = validate_sequences(est, nested_frame(items, cell=cell), reset=True)
+    assert isinstance(data, RaggedSequences)
+    assert est.n_features_in_ == 2 and list(est.feature_names_in_) == ["dim_0", "dim_1"]
+    Xb, lengths = data.batch([2, 0, 1])
+    expected, expected_lengths = padded_by_hand(items, [2, 0, 1])
+    np.testing.assert_allclose(Xb, expected, rtol=1e-6)
+    np.testing.assert_array_equal(lengths, expected_lengths)
+
+
+def test_nested_frame_round_trips_to_a_nested_frame():
+    X = nested_frame(ragged([2, 4]))
+    data = validate_sequences(Est(), X, reset=True, dtype=np.float64)
+    back = data.unflatten(data.values)
+    assert isinstance(back, pd.DataFrame)
+    assert back.index.equals(X.index) and back.columns.equals(X.columns)
+    for i in range(2):
+        for c in range(2):
+            assert isinstance(back.iat[i, c], pd.Series)
+            np.testing.assert_array_equal(back.iat[i, c], X.iat[i, c])
+
+
+def test_nested_frame_checks():
+    est = Est()
+    validate_sequences(est, nested_frame(ragged([2, 3])), reset=True)
+    with pytest.raises(ValueError, match="feature names should match"):
+        validate_sequences(est, nested_frame(ragged([2]), columns=("b", "a")), reset=False)
+    uneven = nested_frame(ragged([3, 3]))
+    uneven.iat[1, 1] = pd.Series([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"Sequence 1 of X has channels of different "
+                                         r"lengths \(\[2, 3\] time steps\)"):
+        validate_sequences(Est(), uneven, reset=True)
+    scalar = nested_frame(ragged([3, 3]))
+    scalar.iat[0, 1] = 4.0
+    with pytest.raises(ValueError, match="Sequence 0 of X holds float in column 'dim_1'"):
+        validate_sequences(Est(), scalar, reset=True)
+    strings = nested_frame(ragged([3, 3]))
+    strings.iat[1, 0] = pd.Series(["a", "b", "c"])
+    with pytest.raises(ValueError, match="Sequence 1 of X has non-numeric"):
+        validate_sequences(Est(), strings, reset=True)
+
+
 # --------------------------------------------------------------------------- errors
 
 

@@ -444,6 +444,19 @@ def test_ragged_predictions_equal_alone(pooling):
     np.testing.assert_allclose(together, alone, rtol=1e-10)
 
 
+def test_sktime_nested_frame_fits_like_its_3d_array():
+    """sktime's nested DataFrame (a pd.Series per case and channel) is the 3-D array
+    it holds, with the channel names as feature names."""
+    X, y = make_sequences(n=30, T=7)
+    nested = pd.DataFrame({f"dim_{c}": [pd.Series(x[:, c]) for x in X]
+                           for c in range(X.shape[2])})
+    from_frame = LSTMClassifier(**FAST).fit(nested, y)
+    from_array = LSTMClassifier(**FAST).fit(X, y)
+    assert list(from_frame.feature_names_in_) == list(nested.columns)
+    np.testing.assert_array_equal(from_frame.predict_proba(nested),
+                                  from_array.predict_proba(X))
+
+
 # ------------------------------------------------------------- composition
 def test_grid_search_two_jobs_on_3d_data():
     X, y = make_sequences(n=60)
