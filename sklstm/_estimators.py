@@ -611,9 +611,10 @@ _PARAMETERS_DOC = """\
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training set and stop when the
         validation score has not improved by ``tol`` for ``n_iter_no_change``
-        epochs; the best weights are restored. The split is random (stratified
-        for single-output classification), except with ``window``, where it is
-        the last rows in time order.
+        epochs; the best weights are restored. The split is random, except with
+        ``window``, where it is the last rows in time order. For single-output
+        classification it is stratified when it can be: when every class has two
+        samples or more and both sides of the split have room for every class.
 
     validation_fraction : float, default=0.1
         Share of the training set held out for early stopping.
@@ -1016,7 +1017,14 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         return accuracy_score(y, y_pred, sample_weight=sample_weight)
 
     def _split_stratify(self, y):
-        return y if y.ndim == 1 else None
+        """y, when a stratified split can put every class on both of its sides."""
+        if y.ndim != 1:
+            return None
+        counts = np.unique(y, return_counts=True)[1]  # (n_classes,)
+        n_val = int(np.ceil(self.validation_fraction * len(y)))  # train_test_split's
+        if counts.min() < 2 or min(n_val, len(y) - n_val) < len(counts):
+            return None
+        return y
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -15,7 +15,7 @@ from joblib import Parallel, delayed, parallel_config
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import r2_score
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
@@ -225,6 +225,29 @@ def test_early_stopping_records_and_restores_best():
     assert len(clf.validation_scores_) == clf.n_iter_ < 40
     assert clf.best_validation_score_ == max(clf.validation_scores_)
     assert clf.best_loss_ is None
+
+
+@pytest.mark.parametrize("y, stratified", [
+    (np.repeat([0, 1, 2], [30, 6, 4]), True),
+    (np.repeat([0, 1, 2], [30, 9, 1]), False),  # a class of one sample
+    (np.arange(40) % 8, False),  # 8 classes, a validation set of 4
+])
+def test_early_stopping_split_is_stratified_when_it_can_be(monkeypatch, y, stratified):
+    """As in MLPClassifier, but where train_test_split could not stratify, the split
+    is a plain random one instead of an error."""
+    X, _ = make_sequences(n=40)
+    held_out = []
+
+    def recording(*arrays, stratify=None, **kwargs):
+        split = train_test_split(*arrays, stratify=stratify, **kwargs)
+        held_out.append((stratify is not None, split[1]))
+        return split
+
+    monkeypatch.setattr(estimators_module, "train_test_split", recording)
+    LSTMClassifier(hidden_size=4, max_iter=2, early_stopping=True,
+                   random_state=0).fit(X, y)
+    (was_stratified, val_idx), = held_out
+    assert was_stratified == stratified and len(val_idx) == 4
 
 
 def test_fit_loop_restores_the_best_epoch(monkeypatch):
