@@ -537,9 +537,10 @@ def _holds_sequences(items):
 
 
 def _is_nested_frame(frame):
-    """True for sktime's nested DataFrame: object columns whose cells hold series."""
-    return (frame.size > 0 and all(dtype == object for dtype in frame.dtypes)
-            and _holds_sequences(frame.iloc[:, 0]))
+    """True for sktime's nested DataFrame: some column's cells hold series (a column
+    that does not is then an error of the nested reader's, not numpy's)."""
+    return any(dtype == object and _holds_sequences(frame.iloc[:, k])
+               for k, dtype in enumerate(frame.dtypes))
 
 
 @contextmanager

@@ -330,6 +330,9 @@ def test_nested_frame_checks():
     scalar.iat[0, 1] = 4.0
     with pytest.raises(ValueError, match="Sequence 0 of X holds float in column 'dim_1'"):
         validate_sequences(Est(), scalar, reset=True)
+    numeric_column = nested_frame(ragged([3, 3])).assign(extra=1.5)
+    with pytest.raises(ValueError, match="Sequence 0 of X holds float in column 'extra'"):
+        validate_sequences(Est(), numeric_column, reset=True)
     strings = nested_frame(ragged([3, 3]))
     strings.iat[1, 0] = pd.Series(["a", "b", "c"])
     with pytest.raises(ValueError, match="Sequence 1 of X has non-numeric"):
