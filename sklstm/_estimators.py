@@ -1124,8 +1124,13 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _check_y(self, y):
-        y = check_array(y, ensure_2d=False, dtype=np.dtype(self.dtype),
-                        input_name="y")
+        try:
+            y = check_array(y, ensure_2d=False, dtype=np.dtype(self.dtype),
+                            input_name="y")
+        except ValueError as exc:
+            if self.window is None or "NaN" not in str(exc):
+                raise
+            raise ValueError(f"{exc}{_shifted_target_hint(y)}") from None
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return y
@@ -1151,6 +1156,25 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
 
     def _score_predictions(self, y, y_pred, sample_weight):
         return r2_score(y, y_pred, sample_weight=sample_weight)
+
+
+def _shifted_target_hint(y):
+    """For y whose NaNs are only its first or last rows, what a forecasting target
+    made by shifting a series leaves there: how to drop them. Else ""."""
+    try:
+        missing = np.isnan(np.asarray(y, dtype=np.float64)).reshape(len(y), -1).any(axis=1)
+    except (TypeError, ValueError):
+        return ""
+    n_head = int(np.argmin(missing)) if not missing.all() else len(missing)
+    n_tail = int(np.argmin(missing[::-1])) if not missing.all() else 0
+    if n_head + n_tail == 0 or missing[n_head:len(missing) - n_tail].any():
+        return ""
+    where = " and ".join(f"{side} {count}" for side, count in
+                         (("first", n_head), ("last", n_tail)) if count)
+    keep = f"{n_head or ''}:{-n_tail if n_tail else ''}"
+    return (f" Its NaNs are all in its {where} rows, which is what shifting a series "
+            "leaves (y = series.shift(-h) to forecast h steps ahead). Drop those rows "
+            f"from both X and y, e.g. X.iloc[{keep}] and y.iloc[{keep}].")
 
 
 def _target_statistics(Y, sample_weight):
