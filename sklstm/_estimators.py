@@ -292,7 +292,12 @@ class BaseRecurrent(BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but "
                              "the target y is None.")
-        y = self._check_y(y)
+        try:
+            y = self._check_y(y)
+        except ValueError as exc:
+            if self.window is None or "NaN" not in str(exc):
+                raise
+            raise ValueError(f"{exc}{_shifted_target_hint(y)}") from None
         check_consistent_length(dataset.lengths, y)
         sample_weight = check_sample_weight(sample_weight, len(dataset.lengths),
                                             np.dtype(self.dtype))
@@ -1124,13 +1129,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _check_y(self, y):
-        try:
-            y = check_array(y, ensure_2d=False, dtype=np.dtype(self.dtype),
-                            input_name="y")
-        except ValueError as exc:
-            if self.window is None or "NaN" not in str(exc):
-                raise
-            raise ValueError(f"{exc}{_shifted_target_hint(y)}") from None
+        y = check_array(y, ensure_2d=False, dtype=np.dtype(self.dtype),
+                        input_name="y")
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return y
