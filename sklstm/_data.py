@@ -559,6 +559,21 @@ def _explain_errors(X, *, sequences=True):
         raise
 
 
+def _check_no_time_columns(X):
+    """Datetime and timedelta columns would pass as numbers (scikit-learn turns a
+    DataFrame of them into epoch counts, ~1e15) and give a useless model: refuse them."""
+    if not isinstance(X, pd.DataFrame):
+        return
+    times = [name for name, dtype in X.dtypes.items()
+             if dtype.kind in "mM" or isinstance(dtype, pd.DatetimeTZDtype)]
+    if times:
+        raise TypeError(
+            f"X has date or time columns {times}; sklstm needs numbers. Drop them (in "
+            "window mode the row order already is the time order) or turn them into "
+            "numeric features first (e.g. the day of the week)."
+        )
+
+
 def _is_nan_padded(X):
     """True when X's NaNs are whole trailing time steps: variable-length sequences
     padded with NaN, as tslearn and the UCR archive's .tsv files store them."""
@@ -582,6 +597,7 @@ def _validate_2d(estimator, X, *, reset, dtype, windowed=False):
     attributes on the estimator. ``windowed``: X is one long series, not one
     sequence per row.
     """
+    _check_no_time_columns(X)
     try:
         with _explain_errors(X, sequences=not windowed):
             if not reset:

@@ -96,6 +96,17 @@ CASES = [
      lambda _: _fresh_reg().fit(X3, with_value(Y_REG, 4, np.nan)), r"y.*NaN|NaN.*\by\b"),
     ("fit-inf-y-regressor", None,
      lambda _: _fresh_reg().fit(X3, with_value(Y_REG, 4, np.inf)), r"y.*(?i:inf)"),
+    ("fit-window-datetime-column", None,
+     lambda _: _fresh_reg(window=3).fit(
+         pd.DataFrame({"day": pd.date_range("2020", periods=N), "v": Y_REG}), Y_REG),
+     r"date or time columns \['day'\].*numbers"),
+    ("fit-only-datetime-columns", None,  # scikit-learn would read them as ~1e15 floats
+     lambda _: _fresh_reg(window=3).fit(
+         pd.DataFrame({"day": pd.date_range("2020", periods=N, tz="UTC")}), Y_REG),
+     r"date or time columns \['day'\]"),
+    ("predict-timedelta-column-2d", "clf_df",
+     lambda est: est.predict(pd.DataFrame(X2, columns=[f"t{i}" for i in range(T)]).assign(
+         t0=pd.to_timedelta(np.arange(N), "h"))), r"date or time columns \['t0'\]"),
     ("fit-window-shifted-target", None,
      lambda _: _fresh_reg(window=3).fit(X3[:, 0], with_value(Y_REG, slice(N - 2, N), np.nan)),
      r"NaN.*all in its last 2 rows.*shift\(-h\).*X\.iloc\[:-2\] and y\.iloc\[:-2\]"),
