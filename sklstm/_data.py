@@ -858,10 +858,14 @@ def _check_items_agree(arrays):
         raise ValueError("Sequence 0 of X has 0 features; at least 1 is required.")
     for i, array in enumerate(arrays):
         if array.shape[1] != n_features:
+            channels_first = all(a.shape[0] < a.shape[1] for a in arrays)
             raise ValueError(
                 f"Sequence {i} of X has {array.shape[1]} features per time step, but "
                 f"sequence 0 has {n_features}; all sequences must have the same "
-                "number of features."
+                "number of features." + (
+                    " Every item has fewer rows than columns: if they are aeon's "
+                    "(n_channels, n_timepoints) arrays, pass [x.T for x in X]."
+                    if channels_first else "")
             )
 
 

@@ -146,6 +146,9 @@ CASES = [
     ("fit-ragged-differing-features", None,
      lambda _: _fresh_clf().fit(RAGGED[:-1] + [np.zeros((3, F + 1))], Y),
      r"features per time step"),
+    ("fit-ragged-channels-first", None,  # aeon's unequal-length (n_channels, T_i) items
+     lambda _: _fresh_clf().fit([np.zeros((F, 5 + i % 3)) for i in range(N)], Y),
+     r"fewer rows than columns.*\[x\.T for x in X\]"),
     ("fit-strings-3d", None,
      lambda _: _fresh_clf().fit(np.full((N, T, F), "a", dtype=object), Y), r"string"),
     ("fit-strings-2d-frame", None,
