@@ -1165,9 +1165,10 @@ def _shifted_target_hint(y):
         missing = np.isnan(np.asarray(y, dtype=np.float64)).reshape(len(y), -1).any(axis=1)
     except (TypeError, ValueError):
         return ""
-    n_head = int(np.argmin(missing)) if not missing.all() else len(missing)
-    n_tail = int(np.argmin(missing[::-1])) if not missing.all() else 0
-    if n_head + n_tail == 0 or missing[n_head:len(missing) - n_tail].any():
+    if missing.all() or not (missing[0] or missing[-1]):
+        return ""
+    n_head, n_tail = int(np.argmin(missing)), int(np.argmin(missing[::-1]))
+    if missing[n_head:len(missing) - n_tail].any():
         return ""
     where = " and ".join(f"{side} {count}" for side, count in
                          (("first", n_head), ("last", n_tail)) if count)
