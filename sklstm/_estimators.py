@@ -211,9 +211,32 @@ class BaseRecurrent(BaseEstimator):
 
     # -- network and optimizer --------------------------------------------------
     def _network(self):
-        """The trained network, assembled from ``layers_`` and ``head_`` (no copy)."""
-        return RecurrentNetwork(self.layers_, self.head_, pooling=self.pooling,
+        """The trained network, assembled from ``layers_`` and ``head_`` (no copy),
+        pooling as it was trained, whatever ``set_params`` did since."""
+        pooling = getattr(self, "_architecture", {}).get("pooling", self.pooling)
+        return RecurrentNetwork(self.layers_, self.head_, pooling=pooling,
                                 dropout=self.dropout)
+
+    def _architecture_params(self):
+        """The hyperparameters that shape the network's weights."""
+        names = _ARCHITECTURE + (("n_modules",) if self.variant == "clockwork" else ())
+        return {name: getattr(self, name) for name in names}
+
+    def _check_architecture(self, incremental):
+        """Continuing a network needs the hyperparameters it was built with."""
+        built = getattr(self, "_architecture", None)
+        if built is None:  # a model saved before sklstm recorded it
+            return
+        for name, value in self._architecture_params().items():
+            if built.get(name, value) != value:
+                how = ("partial_fit" if incremental
+                       else "fit with warm_start=True")
+                raise ValueError(
+                    f"{name}={value!r}, but the fitted network was built with "
+                    f"{name}={built[name]!r}, and {how} continues that network. Set "
+                    f"{name} back to {built[name]!r}, or fit a new network (fit with "
+                    "warm_start=False)."
+                )
 
     def _start_network(self, inputs, first_pass, rng):
         """A new network for ``inputs``, or the fitted one to continue from."""
@@ -240,6 +263,7 @@ class BaseRecurrent(BaseEstimator):
         if not first_pass:
             return
         inputs.features.set_on(self)
+        self._architecture = self._architecture_params()
         self.layers_ = network.layers
         self.head_ = network.head
         self.n_outputs_ = inputs.Y.shape[1]
@@ -313,6 +337,8 @@ class BaseRecurrent(BaseEstimator):
         first_pass = not (hasattr(self, "layers_") and keep)
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
+        if not first_pass:
+            self._check_architecture(incremental)
         inputs = self._validate_fit_inputs(X, y, sample_weight, first_pass,
                                            incremental, classes)
         rng = check_random_state(self.random_state)
@@ -397,7 +423,7 @@ class BaseRecurrent(BaseEstimator):
         return raw
 
     def _predict_batches(self, dataset):
-        width = self.hidden_size * (2 if self.bidirectional else 1)
+        width = sum(layer.hidden_size for layer in self.layers_[-1])  # as fitted
         longest = int(dataset.lengths.max()) if dataset.n_samples else 1
         batch_size = max(1, _PREDICT_BUDGET // (longest * width))
         return minibatches(dataset.lengths, batch_size, shuffle=False,
@@ -644,7 +670,12 @@ _PARAMETERS_DOC = """\
 
     warm_start : bool, default=False
         Continue from the current weights (and optimizer state) on the next
-        call to ``fit`` instead of reinitialising.
+        call to ``fit`` instead of reinitialising. Continuing, like
+        ``partial_fit``, needs the hyperparameters that shape the network
+        (``variant``, ``hidden_size``, ``num_layers``, ``bidirectional``,
+        ``pooling``, ``dtype``, and ``n_modules`` for clockwork) as they were
+        when it was built; a fitted model predicts with those, whatever
+        ``set_params`` did since.
 
     dtype : {"float32", "float64"}, default="float32"
         Precision of weights and computations. float32 is about twice as fast.
@@ -1156,6 +1187,11 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
 
     def _score_predictions(self, y, y_pred, sample_weight):
         return r2_score(y, y_pred, sample_weight=sample_weight)
+
+
+#: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork).
+_ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
+                 "dtype")
 
 
 def _shifted_target_hint(y):

@@ -480,6 +480,30 @@ def test_sktime_nested_frame_fits_like_its_3d_array():
                                   from_array.predict_proba(X))
 
 
+@pytest.mark.parametrize("fitted, changed", [("last", "mean"), ("last", "attention"),
+                                             ("attention", "last")])
+def test_prediction_uses_the_pooling_the_network_was_trained_with(fitted, changed):
+    """set_params shapes the next fit, not the fitted network (attention pooling has
+    weights of its own: switching to it used to raise a KeyError)."""
+    X, y = make_sequences(n=30, T=7)
+    clf = LSTMClassifier(**FAST, pooling=fitted).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.set_params(pooling=changed)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    assert clf.trace(X[:2]).keys() == LSTMClassifier(**FAST, pooling=fitted).fit(
+        X, y).trace(X[:2]).keys()
+    assert not np.array_equal(clf.fit(X, y).predict_proba(X), before)  # a new network
+
+
+def test_continuing_keeps_settings_that_do_not_shape_the_network():
+    X, y = make_sequences(n=30, T=7)
+    clf = LSTMClassifier(**FAST, warm_start=True).fit(X, y)
+    clf.set_params(learning_rate_init=0.05, dropout=0.2, forget_bias=3.0, n_modules=2,
+                   alpha=0.0).fit(X, y)
+    clf.partial_fit(X, y)
+    assert clf.layers_[0][0].hidden_size == FAST["hidden_size"]
+
+
 # ------------------------------------------------------------- composition
 def test_grid_search_two_jobs_on_3d_data():
     X, y = make_sequences(n=60)
