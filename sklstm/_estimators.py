@@ -210,11 +210,15 @@ class BaseRecurrent(BaseEstimator):
         return None
 
     # -- network and optimizer --------------------------------------------------
+    def _built(self, name):
+        """Hyperparameter ``name`` as the fitted network was built with it (the
+        current value for models saved before sklstm recorded it)."""
+        return getattr(self, "_architecture", {}).get(name, getattr(self, name))
+
     def _network(self):
         """The trained network, assembled from ``layers_`` and ``head_`` (no copy),
         pooling as it was trained, whatever ``set_params`` did since."""
-        pooling = getattr(self, "_architecture", {}).get("pooling", self.pooling)
-        return RecurrentNetwork(self.layers_, self.head_, pooling=pooling,
+        return RecurrentNetwork(self.layers_, self.head_, pooling=self._built("pooling"),
                                 dropout=self.dropout)
 
     def _architecture_params(self):
@@ -431,7 +435,7 @@ class BaseRecurrent(BaseEstimator):
 
     def _validate_for_prediction(self, X):
         """X as a dataset in the dtype the weights have (``dtype`` at fit time)."""
-        return validate_sequences(self, X, reset=False, window=self.window,
+        return validate_sequences(self, X, reset=False, window=self._built("window"),
                                   dtype=self.head_["head_W"].dtype)
 
     def _raw_predict(self, X):
@@ -673,9 +677,9 @@ _PARAMETERS_DOC = """\
         call to ``fit`` instead of reinitialising. Continuing, like
         ``partial_fit``, needs the hyperparameters that shape the network
         (``variant``, ``hidden_size``, ``num_layers``, ``bidirectional``,
-        ``pooling``, ``dtype``, and ``n_modules`` for clockwork) as they were
-        when it was built; a fitted model predicts with those, whatever
-        ``set_params`` did since.
+        ``pooling``, ``dtype``, ``window``, and ``n_modules`` for clockwork) as
+        they were when it was built; a fitted model predicts with those,
+        whatever ``set_params`` did since.
 
     dtype : {"float32", "float64"}, default="float32"
         Precision of weights and computations. float32 is about twice as fast.
@@ -1189,9 +1193,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         return r2_score(y, y_pred, sample_weight=sample_weight)
 
 
-#: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork).
+#: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork):
+#: they shape its weights, or, for ``window``, the samples it reads.
 _ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
-                 "dtype")
+                 "dtype", "window")
 
 
 def _shifted_target_hint(y):

@@ -495,6 +495,16 @@ def test_prediction_uses_the_pooling_the_network_was_trained_with(fitted, change
     assert not np.array_equal(clf.fit(X, y).predict_proba(X), before)  # a new network
 
 
+def test_prediction_reads_windows_as_in_fit():
+    series = np.random.RandomState(0).normal(size=(40, 2))
+    reg = LSTMRegressor(**FAST, window=5).fit(series, series[:, 0])
+    before = reg.predict(series)
+    np.testing.assert_array_equal(reg.set_params(window=None).predict(series), before)
+    with pytest.raises(ValueError, match="window=8, but the fitted network was built "
+                                         "with window=5"):
+        reg.set_params(window=8, warm_start=True).fit(series, series[:, 0])
+
+
 def test_continuing_keeps_settings_that_do_not_shape_the_network():
     X, y = make_sequences(n=30, T=7)
     clf = LSTMClassifier(**FAST, warm_start=True).fit(X, y)
