@@ -48,6 +48,10 @@ from .exceptions import InconsistentVersionWarning
 # Elements of one (B, T, H) activation array allowed per prediction batch.
 _PREDICT_BUDGET = 2**22
 _AUTO_BATCH_SIZE = 64
+#: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork):
+#: they shape its weights, or, for ``window``, the samples it reads.
+_ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
+                 "dtype", "window")
 
 
 def _is_int(value):
@@ -222,7 +226,7 @@ class BaseRecurrent(BaseEstimator):
                                 dropout=self.dropout)
 
     def _architecture_params(self):
-        """The hyperparameters that shape the network's weights."""
+        """The hyperparameters fixed once the network is built (``_ARCHITECTURE``)."""
         names = _ARCHITECTURE + (("n_modules",) if self.variant == "clockwork" else ())
         return {name: getattr(self, name) for name in names}
 
@@ -233,8 +237,7 @@ class BaseRecurrent(BaseEstimator):
             return
         for name, value in self._architecture_params().items():
             if built.get(name, value) != value:
-                how = ("partial_fit" if incremental
-                       else "fit with warm_start=True")
+                how = "partial_fit" if incremental else "fit with warm_start=True"
                 raise ValueError(
                     f"{name}={value!r}, but the fitted network was built with "
                     f"{name}={built[name]!r}, and {how} continues that network. Set "
@@ -1191,12 +1194,6 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
 
     def _score_predictions(self, y, y_pred, sample_weight):
         return r2_score(y, y_pred, sample_weight=sample_weight)
-
-
-#: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork):
-#: they shape its weights, or, for ``window``, the samples it reads.
-_ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
-                 "dtype", "window")
 
 
 def _shifted_target_hint(y):
