@@ -28,7 +28,9 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
       ``(T_i, n_features)`` or ``(T_i,)`` arrays or DataFrames -> the same kind of
       container (a Series keeps its index and name) of arrays of the items' shapes;
     - a 2-D array or DataFrame ``(n_samples, n_timesteps)``, read as univariate
-      rows: one feature, so one mean and one scale over all values -> 2-D array.
+      rows: one feature, so one mean and one scale over all values -> 2-D array;
+    - sktime's nested DataFrame (a pd.Series per case and channel) -> a nested
+      DataFrame with the same index and columns.
 
     In window mode (one long series as a 2-D array, ``window=k`` on the estimator)
     the columns are the features: use :class:`sklearn.preprocessing.StandardScaler`
