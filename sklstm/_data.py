@@ -436,7 +436,7 @@ def check_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
     _check_holds_data(X)
     input_format = _input_format(X)
     if window is not None and input_format != "2d":
-        raise ValueError(_window_misuse_message(window, input_format))
+        raise ValueError(_window_misuse_message(window, input_format, reset))
     if input_format == "2d":
         X2, features = _validate_2d(estimator, X, reset=reset, dtype=dtype,
                                     windowed=window is not None)
@@ -477,14 +477,15 @@ def _check_window(window):
     )
 
 
-def _window_misuse_message(window, input_format):
+def _window_misuse_message(window, input_format, reset):
     what = "a 3-D array" if input_format == "3d" else "a ragged container of sequences"
+    fix = ("set window=None." if reset else "this model was fitted with "
+           f"window={window}, so it reads the 2-D rows of such a series.")
     return (
         f"window={window} was given with {what}. window is for one long time series: "
         "a 2-D array or DataFrame of shape (n_rows, n_features), rows in time order, "
         "where sample i is the window of the last `window` rows up to row i. "
-        f"{what[0].upper() + what[1:]} already holds one sequence per sample: "
-        "set window=None."
+        f"{what[0].upper() + what[1:]} already holds one sequence per sample: {fix}"
     )
 
 

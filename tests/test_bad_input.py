@@ -263,7 +263,9 @@ CASES = [
     ("predict-zero-length-item", "reg3d",
      lambda est: est.predict([RAGGED[0], np.zeros((0, F))]), r"0 time steps"),
     ("predict-window-with-3d", None,
-     lambda _: _fresh_reg(window=2).fit(X3[:, 0], Y_REG).predict(X3), r"window"),
+     lambda _: _fresh_reg(window=2).fit(X3[:, 0], Y_REG).predict(X3),
+     r"window=2 was given with a 3-D array.*fitted with window=2, so it reads the 2-D "
+     r"rows"),
     ("predict-frame-renamed-columns", "clf_df",
      lambda est: est.predict(pd.DataFrame(X2, columns=[f"u{i}" for i in range(T)])),
      r"(?i)feature names"),
