@@ -277,3 +277,58 @@ def test_plot_gates_draws_the_attention_weights_of_an_attention_pooled_net():
     np.testing.assert_allclose(drawn, expected, rtol=1e-6)
     assert np.isclose(drawn.sum(), 1.0, atol=1e-5)
     plt.close(fig)
+
+
+# ------------------------------------------------------------- pipelines (issue 18)
+@pytest.fixture(scope="module")
+def sensor_pipeline():
+    """SequenceScaler then an LSTM, fitted on DataFrame items with named columns."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklstm.preprocessing import SequenceScaler
+
+    rng = np.random.RandomState(5)
+    columns = ["acc_x", "acc_y", "gyro_x", "gyro_z"]
+    X = [pd.DataFrame(20 * rng.normal(size=(n, 4)) + 5, columns=columns)
+         for n in (6, 8, 5, 7, 6, 9)]
+    model = make_pipeline(SequenceScaler(), LSTMClassifier("lstm", 3, max_iter=2,
+                                                           random_state=0))
+    return _fit(model, X, np.arange(6) % 2), X
+
+
+def test_plot_gates_takes_a_pipeline_and_keeps_its_feature_names(sensor_pipeline):
+    model, X = sensor_pipeline
+    scaled = model[:-1].transform(X)
+    expected = model[-1].trace(scaled)["forget"][1, :len(X[1])].T
+    for x in (X[1], X[1].to_numpy()):  # names from the frame, or from the fit
+        axes = _heatmaps(plot_gates(model, x))
+        assert ([t.get_text() for t in axes[0].get_yticklabels()]
+                == ["acc_x", "acc_y", "gyro_x", "gyro_z"])
+        np.testing.assert_allclose(_image(axes[0]), X[1].to_numpy().T, rtol=1e-6)
+        np.testing.assert_allclose(_image(axes[2]), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_plot_loss_curve_takes_a_pipeline(sensor_pipeline):
+    model, _ = sensor_pipeline
+    fig = plot_loss_curve(model)
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), model[-1].loss_curve_)
+    assert fig.axes[0].get_title() == "LSTMClassifier(variant='lstm')"
+
+
+def test_plotting_refuses_a_pipeline_without_an_sklstm_estimator(ragged):
+    from sklearn.pipeline import make_pipeline
+
+    from sklstm.preprocessing import SequenceScaler
+
+    scaler = make_pipeline(SequenceScaler()).fit(ragged[0])
+    with pytest.raises(TypeError, match="last step is one; got SequenceScaler"):
+        plot_loss_curve(scaler)
+    with pytest.raises(TypeError, match="last step is one; got SequenceScaler"):
+        plot_gates(scaler, ragged[0][0])
+
+
+def test_plotting_module_exposes_only_its_functions():
+    import sklstm.plotting
+
+    public = {name for name in vars(sklstm.plotting) if not name.startswith("_")}
+    assert public == {"plot_gates", "plot_loss_curve"} == set(sklstm.plotting.__all__)
