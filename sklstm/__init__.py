@@ -5,6 +5,8 @@ __version__ = "0.1.0"
 
 from ._data import to_sequences  # noqa: E402
 from ._estimators import LSTMClassifier, LSTMRegressor  # noqa: E402
+from ._grids import variant_grid  # noqa: E402
 from ._inspection import trace  # noqa: E402
 
-__all__ = ["LSTMClassifier", "LSTMRegressor", "to_sequences", "trace", "__version__"]
+__all__ = ["LSTMClassifier", "LSTMRegressor", "to_sequences", "trace",
+           "variant_grid", "__version__"]
