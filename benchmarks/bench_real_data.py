@@ -1,45 +1,148 @@
-"""The estimators' defaults on real datasets from the UCR/UEA archive, over seeds.
+"""sklstm's defaults on every public UCR/UEA and TSER set, beside the baselines.
 
-For every ``<name>/<name>_TRAIN.ts`` and ``<name>/<name>_TEST.ts`` pair under
-``--data-dir``, fits ``make_pipeline(SequenceScaler(), LSTMClassifier(...))`` on the
-train split with several seeds and prints the test accuracy per configuration: the
-defaults, and the alternatives the defaults were chosen against. Where the file
-declares ``@targetlabel true`` the estimator is ``LSTMRegressor`` (which standardises
-its target itself) and the score R^2. A 1-nearest-neighbour baseline on the raw equal-length series (the
-archive's classic reference) gives each score its context.
+One command fits ``make_pipeline(SequenceScaler(), LSTMClassifier(random_state=s))``
+(``LSTMRegressor`` on a regression set), with no argument but the seed, over
+``--seeds`` seeds on each set's official train split, scores it on the test split and
+computes in the same run the baselines that give the score its meaning:
 
-The files are the archive's ``.ts`` format; aeon ships a few in its wheel::
+classification, accuracy
+    ``1-NN``     ``KNeighborsClassifier(n_neighbors=1)`` on the flattened raw series:
+                 Euclidean distance, the archive's classic reference; deterministic.
+    ``MLP``      ``make_pipeline(StandardScaler(), MLPClassifier(random_state=s))`` on
+                 the flattened series, scikit-learn's defaults otherwise.
+    ``ROCKET``   aeon's ``RocketClassifier(n_kernels=2000, random_state=s)``: 2,000
+                 random convolution kernels over each series normalised, then
+                 ``StandardScaler(with_mean=False)`` and
+                 ``RidgeClassifierCV(alphas=np.logspace(-3, 3, 10))``; it reads
+                 ``(n_cases, n_channels, n_timepoints)`` arrays.
+regression, RMSE and R^2
+    ``RidgeCV``  ``make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3,
+                 10)))`` on the flattened series (aeon's ROCKET uses the same grid);
+                 deterministic.
+    ``ROCKET``   aeon's ``RocketRegressor(n_kernels=2000, random_state=s)``: the same
+                 kernels before ``RidgeCV(alphas=np.logspace(-3, 3, 10))``.
 
-    pip download aeon==1.6.0 --no-deps -d /tmp/aeon && cd /tmp/aeon && unzip -q aeon-*.whl
-    python benchmarks/bench_real_data.py --data-dir /tmp/aeon/aeon/datasets/data
+sklstm reads a ragged set as it is, a list of ``(T_i, C)`` arrays; the table gives
+such a set's length as a range. The baselines need one length, that of the set's
+longest series. 1-NN, MLP and RidgeCV read every series resampled to it, linearly per
+channel. ROCKET (aeon's declares no support for unequal lengths) reads the series
+zero-padded at the end, as ROCKET's published results on ragged sets were made:
+resampling costs it 0.82 against 0.97 on JapaneseVowels, where padding costs 1-NN 0.92
+against 0.95. Each baseline gets the form it does best with, so the bar is not lowered.
 
-and https://timeseriesclassification.com has the whole archive in the same format.
-Ragged datasets are read as lists of (T_i, n_channels) sequences; a dataset the
-script cannot run (timestamped files, missing values) gets a row saying why.
+Data
+----
+Nothing is downloaded: the sets are the ones the wheels of aeon, sktime, tslearn and
+pyts ship, found in the installed packages' folders without importing them.
+
+- Every ``<name>/<name>_TRAIN.ts`` + ``_TEST.ts`` pair under ``aeon/datasets/data`` and
+  ``sktime/datasets/data``, in the archive's ``.ts`` format (the first copy of a name
+  wins). A ``<name>_eq`` pair is left out when ``<name>`` is in the collection: aeon
+  ships ``JapaneseVowels_eq`` and ``PickupGestureWiimoteZ_eq``, equal-length copies of
+  the ragged sets beside them, and reading ragged data is part of the test.
+  ``Covid3Month_disc`` stays: it is Covid3Month's target cut into three classes, a
+  classification set of its own.
+- pyts's cached UCR sets, ``pyts/datasets/cached_datasets/UCR/<name>/<name>_TRAIN.txt``
+  + ``_TEST.txt`` (a label, then the values, per line): Coffee and PigCVP; its GunPoint
+  duplicates aeon's. Its one UEA set, BasicMotions in ``.arff``, duplicates aeon's and
+  is not read.
+- tslearn's cached sets, ``tslearn/.cached_datasets/<name>.npz`` (``X_train``,
+  ``y_train``, ``X_test``, ``y_test``; trailing NaN steps are tslearn's padding of a
+  ragged set): Trace.
+- ``--data-dir DIR``: further ``<name>/<name>_TRAIN.ts`` + ``_TEST.ts`` pairs, for
+  example the whole archive from https://timeseriesclassification.com (a name already
+  found is not read again).
+
+With aeon 1.6.0, sktime 1.2.0, tslearn 0.10.0 and pyts 0.14.1 that is 14
+classification sets: ACSF1, ArrowHead, BasicMotions, Coffee, Covid3Month_disc,
+GunPoint, ItalyPowerDemand, JapaneseVowels (ragged), OSULeaf, PickupGestureWiimoteZ
+(ragged), PigCVP (T = 2000, 52 classes), PLAID (ragged, up to 1344 steps), Trace and
+UnitTest; and 3 regression sets (the ``.ts`` file says ``@targetLabel true``):
+CardanoSentiment, Covid3Month and Tecator. A set the script cannot run (timestamped
+files, missing values) is listed with the reason instead.
+
+Setup and use
+-------------
+The four packages are never dependencies of sklstm; give them an environment of
+their own::
+
+    python -m venv /tmp/bench
+    /tmp/bench/bin/pip install aeon sktime tslearn pyts
+    /tmp/bench/bin/pip install -e .
+    /tmp/bench/bin/python benchmarks/bench_real_data.py --cache /tmp/bench/baselines.json
+
+Without aeon ROCKET is left out with a note; without any of the four only the
+``--data-dir`` sets run. ``--datasets`` chooses sets, ``--methods`` baselines,
+``--configs`` sklstm configurations from ``CONFIGS`` (keyword arguments for the
+estimator, ``defaults`` alone unless asked), ``--seeds N`` runs seeds 0 to N-1. The
+baselines do not depend on sklstm, so ``--cache FILE`` keeps their results in a JSON
+file keyed by set (name and a digest of its contents), method (with the library
+versions that computed it) and seed; a second run fits only sklstm. sklstm's own
+results are never cached.
+
+Output
+------
+A Markdown table per task, a row printed as soon as its set is done (progress per fit
+goes to stderr): the set's shape, then per method the mean ± std over the seeds and
+the worst seed in brackets, and sklstm's median (max) fit time. Summary lines follow,
+per sklstm configuration: the sets where its mean accuracy is at or above 1-NN's,
+its mean accuracy against ROCKET's over the sets both ran, the mean rank of every
+method, RMSE and R^2 against RidgeCV's on the regression sets, the seed-collapse check
+(every seed within 0.10 of the median seed's accuracy, or R^2, on every set) and the
+fit times.
 """
 
 import argparse
+import functools
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
 import statistics
+import sys
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+import sklearn
+from scipy.stats import rankdata
+from sklearn.linear_model import RidgeCV
+from sklearn.metrics import mean_squared_error, r2_score
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm.preprocessing import SequenceScaler
 
-CONFIGS = {
+CONFIGS = {  # keyword arguments for LSTMClassifier / LSTMRegressor beside random_state
     "defaults": {},
-    "batch 32": {"batch_size": 32},
-    "batch 16": {"batch_size": 16},
-    "lr 0.002, batch 32, 200 epochs": {"learning_rate_init": 0.002, "batch_size": 32,
-                                       "max_iter": 200},
+    "early stopping": {"early_stopping": True},
+    "GRU": {"variant": "gru"},
     "mean pooling": {"pooling": "mean"},
-    "attention pooling": {"pooling": "attention"},
+    "batch 16": {"batch_size": 16},
 }
+COLLAPSE = 0.10  # a seed further than this from the median seed's score has collapsed
+TIE = 1e-9  # means closer than this count as equal
+
+
+# --- reading the files ---------------------------------------------------------------
+
+@dataclass
+class Dataset:
+    """One set's official split; X is a (n, T, C) array or a list of (T_i, C) arrays."""
+
+    name: str
+    source: str
+    X_train: object
+    y_train: np.ndarray
+    X_test: object
+    y_test: np.ndarray
+    regression: bool
 
 
 def read_ts(path):
@@ -49,100 +152,596 @@ def read_ts(path):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        lower = line.lower()
-        if lower.startswith("@timestamps") and lower.split()[-1] == "true":
-            raise ValueError("timestamped .ts files are not supported")
-        if lower.startswith("@targetlabel"):
-            regression = lower.split()[-1] == "true"
-        elif lower.startswith("@data"):
-            in_data = True
-        elif in_data:
+        if in_data:
             *channels, target = line.split(":")
-            columns = [[float(v) if v != "?" else np.nan for v in c.split(",")]
+            columns = [np.array(c.replace("?", "nan").split(","), dtype=float)
                        for c in channels]
-            sequences.append(np.array(columns).T)  # (T_i, C)
-            targets.append(target)
+            if len({len(c) for c in columns}) != 1:
+                raise ValueError("channels of unequal length within a case")
+            sequences.append(np.stack(columns, axis=1))  # (T_i, C)
+            targets.append(target.strip())
+            continue
+        key, _, value = line.lower().partition(" ")
+        if key == "@timestamps" and value.strip() == "true":
+            raise ValueError("timestamped .ts files are not supported")
+        if key == "@targetlabel":
+            regression = value.strip() == "true"
+        elif key == "@data":
+            in_data = True
+    if not sequences:
+        raise ValueError(f"no cases in {Path(path).name}")
     y = np.array(targets, dtype=float) if regression else np.array(targets)
+    return _stack_if_equal(sequences), y, regression
+
+
+def read_ucr_txt(path):
+    """pyts's cached UCR layout: a numeric label, then the series, per line."""
+    table = np.loadtxt(path, ndmin=2)
+    labels = np.array([f"{v:g}" for v in table[:, 0]])
+    return table[:, 1:, None], labels
+
+
+def _stack_if_equal(sequences):
     if len({s.shape for s in sequences}) == 1:
-        return np.stack(sequences), y, regression
-    return sequences, y, regression
+        return np.stack(sequences)
+    return sequences
 
 
-def nearest_neighbour_score(X_train, y_train, X_test, y_test, regression):
-    """Test score of 1-NN on the flattened series; None for ragged data."""
-    if isinstance(X_train, list) or isinstance(X_test, list):
+def _unpad(X):
+    """tslearn's layout, (n, T, C) with trailing all-NaN steps in shorter series."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 2:
+        X = X[:, :, None]
+    if not np.isnan(X).any():
+        return X
+    sequences = []
+    for series in X:
+        observed = np.flatnonzero(~np.isnan(series).all(axis=1))
+        sequences.append(series[: observed[-1] + 1 if observed.size else 0])
+    return _stack_if_equal(sequences)
+
+
+def load_ts_pair(train, test):
+    X_train, y_train, regression = read_ts(train)
+    X_test, y_test, _ = read_ts(test)
+    return X_train, y_train, X_test, y_test, regression
+
+
+def load_ucr_txt_pair(train, test):
+    return (*read_ucr_txt(train), *read_ucr_txt(test), False)
+
+
+def load_npz(path):
+    with np.load(path) as arrays:
+        return (_unpad(arrays["X_train"]), arrays["y_train"].astype(str),
+                _unpad(arrays["X_test"]), arrays["y_test"].astype(str), False)
+
+
+def package_dir(package):
+    """The installed package's folder, found without importing it; None if absent."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
         return None
-    if X_train.shape[1:] != X_test.shape[1:]:
+    if spec is None or not spec.submodule_search_locations:
         return None
-    model = (KNeighborsRegressor if regression else KNeighborsClassifier)(n_neighbors=1)
-    model.fit(X_train.reshape(len(X_train), -1), y_train)
-    return model.score(X_test.reshape(len(X_test), -1), y_test)
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
-def run_config(data, regression, params, seeds):
-    """Test scores and fit times of one configuration over ``seeds``."""
-    X_train, y_train, X_test, y_test = data  # an int batch_size above n is clipped
-    estimator = LSTMRegressor if regression else LSTMClassifier
-    scores, times = [], []
-    for seed in seeds:
-        model = make_pipeline(SequenceScaler(), estimator(random_state=seed, **params))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
-            start = time.perf_counter()
-            model.fit(X_train, y_train)
-            times.append(time.perf_counter() - start)
-        scores.append(model.score(X_test, y_test))
-    return scores, times
-
-
-def datasets(data_dir, names):
-    """(name, train path, test path) for every complete pair under ``data_dir``."""
-    for train in sorted(Path(data_dir).glob("*/*_TRAIN.ts")):
+def ts_pairs(folder):
+    """(name, loader) for every <name>/<name>_TRAIN.ts with its _TEST.ts in ``folder``."""
+    for train in sorted(Path(folder).glob("*/*_TRAIN.ts")):
         name = train.name[: -len("_TRAIN.ts")]
         test = train.with_name(f"{name}_TEST.ts")
-        if test.exists() and (not names or name in names):
-            yield name, train, test
+        if test.exists():
+            yield name, functools.partial(load_ts_pair, train, test)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", required=True,
-                        help="folder of <name>/<name>_TRAIN.ts and _TEST.ts files")
-    parser.add_argument("--datasets", nargs="*", default=None, help="names to run (all)")
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--configs", nargs="*", default=list(CONFIGS),
-                        choices=list(CONFIGS), metavar="CONFIG",
-                        help=f"configurations to run, of {list(CONFIGS)}")
-    args = parser.parse_args()
-    seeds = range(args.seeds)
+def collection(data_dir=None):
+    """{name: (source, loader)} of every set found, the first copy of a name kept."""
+    found = {}
 
-    print(f"test score (accuracy, or R^2 for regression), mean ± std over {args.seeds} "
-          "seeds [min-max]; fit time is the median")
-    print("| dataset | n_train | T | C | 1-NN | configuration | score | fit |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, train_path, test_path in datasets(args.data_dir, args.datasets):
+    def add(pairs, source):
+        for name, loader in pairs:
+            found.setdefault(name, (source, loader))
+
+    for package in ("aeon", "sktime"):
+        root = package_dir(package)
+        if root is not None:
+            add(ts_pairs(root / "datasets" / "data"), package)
+    root = package_dir("pyts")
+    if root is not None:
+        trains = sorted((root / "datasets" / "cached_datasets" / "UCR").glob(
+            "*/*_TRAIN.txt"))
+        add(((t.name[: -len("_TRAIN.txt")],
+              functools.partial(load_ucr_txt_pair, t,
+                                t.with_name(t.name.replace("_TRAIN", "_TEST"))))
+             for t in trains if t.with_name(t.name.replace("_TRAIN", "_TEST")).exists()),
+            "pyts")
+    root = package_dir("tslearn")
+    if root is not None:
+        add(((p.stem, functools.partial(load_npz, p))
+             for p in sorted((root / ".cached_datasets").glob("*.npz"))), "tslearn")
+    if data_dir is not None:
+        add(ts_pairs(data_dir), str(data_dir))
+    for name in [n for n in found if n.endswith("_eq") and n[: -len("_eq")] in found]:
+        del found[name]  # an equal-length copy of a ragged set already present
+    return found
+
+
+def load(name, source, loader):
+    """The Dataset, or ValueError saying why the script cannot run it."""
+    X_train, y_train, X_test, y_test, regression = loader()
+    data = Dataset(name, source, X_train, y_train, X_test, y_test, regression)
+    if any(np.isnan(s).any() for s in (*data.X_train, *data.X_test)):
+        raise ValueError("missing values in the series")
+    if len({np.shape(s)[-1] for s in (*data.X_train, *data.X_test)}) != 1:
+        raise ValueError("train and test have different numbers of channels")
+    return data
+
+
+def fingerprint(data):
+    """A digest of the set's contents: cached baselines never outlive their data."""
+    digest = hashlib.sha1()
+    for part in (data.X_train, data.y_train, data.X_test, data.y_test):
+        for array in (part if isinstance(part, list) else [part]):
+            digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def _longest(data):
+    """The longest series' length if the set is ragged, else None."""
+    lengths = {len(s) for s in (*data.X_train, *data.X_test)}
+    return max(lengths) if len(lengths) > 1 else None
+
+
+def resampled(data):
+    """(X_train, X_test) as (n, T, C) arrays: a ragged set's series resampled linearly,
+    per channel, to the longest series' length."""
+    length = _longest(data)
+    if length is None:
+        return data.X_train, data.X_test
+    grid = np.linspace(0.0, 1.0, length)
+
+    def resample(series):
+        steps = np.linspace(0.0, 1.0, len(series))
+        return np.stack([np.interp(grid, steps, channel) for channel in series.T], axis=1)
+
+    return tuple(np.stack([resample(s) for s in X]) for X in (data.X_train, data.X_test))
+
+
+def padded(data):
+    """(X_train, X_test) as (n, T, C) arrays: a ragged set's series zero-padded at the
+    end to the longest series' length."""
+    length = _longest(data)
+    if length is None:
+        return data.X_train, data.X_test
+
+    def pad(series):
+        return np.pad(series, ((0, length - len(series)), (0, 0)))
+
+    return tuple(np.stack([pad(s) for s in X]) for X in (data.X_train, data.X_test))
+
+
+# --- the methods -----------------------------------------------------------------------
+
+def version(package):
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def flat_resampled(data):
+    """(n, T * C) rows for the scikit-learn baselines."""
+    return tuple(X.reshape(len(X), -1) for X in resampled(data))
+
+
+def aeon_padded(data):
+    """(n, C, T) arrays, aeon's layout, for ROCKET."""
+    return tuple(np.ascontiguousarray(X.transpose(0, 2, 1)) for X in padded(data))
+
+
+def _nearest_neighbour(seed, regression):
+    return KNeighborsClassifier(n_neighbors=1)
+
+
+def _mlp(seed, regression):
+    return make_pipeline(StandardScaler(), MLPClassifier(random_state=seed))
+
+
+def _ridge(seed, regression):
+    return make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 10)))
+
+
+def _rocket(seed, regression):
+    if regression:
+        from aeon.regression.convolution_based import RocketRegressor
+        return RocketRegressor(n_kernels=2000, random_state=seed)
+    from aeon.classification.convolution_based import RocketClassifier
+    return RocketClassifier(n_kernels=2000, random_state=seed)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """One baseline: ``build(seed, regression)`` makes the estimator, ``reads`` turns a
+    Dataset into its (X_train, X_test); ``spec`` says what it is, in the cache's keys
+    (change it whenever the method changes, and old results stop matching)."""
+
+    spec: str
+    tasks: tuple
+    seeded: bool
+    build: object
+    reads: object
+    requires: str = "scikit-learn"
+
+
+BASELINES = {
+    "1-NN": Baseline("KNeighborsClassifier(n_neighbors=1) on flattened resampled series",
+                     ("classification",), False, _nearest_neighbour, flat_resampled),
+    "MLP": Baseline("StandardScaler + MLPClassifier() on flattened resampled series",
+                    ("classification",), True, _mlp, flat_resampled),
+    "RidgeCV": Baseline("StandardScaler + RidgeCV(logspace(-3, 3, 10)) on flattened "
+                        "resampled series", ("regression",), False, _ridge,
+                        flat_resampled),
+    "ROCKET": Baseline("aeon Rocket{Classifier,Regressor}(n_kernels=2000) on "
+                       "zero-padded series", ("classification", "regression"), True,
+                       _rocket, aeon_padded, requires="aeon"),
+}
+
+
+def fit_score(model, X_train, y_train, X_test, y_test, regression):
+    """Test accuracy, or RMSE and R^2, and the fit time in seconds."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter, and the like
+        start = time.perf_counter()
+        model.fit(X_train, y_train)
+        fit_time = time.perf_counter() - start
+        predicted = model.predict(X_test)
+    if regression:
+        return {"rmse": float(np.sqrt(mean_squared_error(y_test, predicted))),
+                "r2": float(r2_score(y_test, predicted)), "fit_time": fit_time}
+    return {"accuracy": float(np.mean(predicted == y_test)), "fit_time": fit_time}
+
+
+class Cache:
+    """Baseline results in a JSON file, rewritten whole after every new entry."""
+
+    def __init__(self, path):
+        self.path = Path(path) if path else None
+        self.entries = {}
+        if self.path is not None and self.path.exists():
+            self.entries = json.loads(self.path.read_text())
+
+    def get(self, key):
+        return self.entries.get(key)
+
+    def put(self, key, result):
+        self.entries[key] = result
+        if self.path is not None:
+            partial = self.path.with_name(self.path.name + ".partial")
+            partial.write_text(json.dumps(self.entries, indent=0, sort_keys=True))
+            os.replace(partial, self.path)  # an interrupted run keeps what it had
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_baseline(name, data, digest, seeds, cache):
+    """[result per seed] of one baseline on one set (one result if deterministic)."""
+    baseline = BASELINES[name]
+    versions = f"sklearn {sklearn.__version__}"
+    if baseline.requires != "scikit-learn":
+        versions += f", {baseline.requires} {version(baseline.requires)}"
+    X_train = X_test = None
+    results = []
+    for seed in (seeds if baseline.seeded else [None]):
+        key = f"{data.name}|{digest}|{baseline.spec} ({versions})|{seed}"
+        result = cache.get(key)
+        if result is None:
+            if X_train is None:
+                X_train, X_test = baseline.reads(data)
+            model = baseline.build(seed, data.regression)
+            result = fit_score(model, X_train, data.y_train, X_test, data.y_test,
+                               data.regression)
+            cache.put(key, result)
+            which = name if seed is None else f"{name} seed {seed}"
+            log(f"  {data.name}: {which}: {_headline(result)} "
+                f"({result['fit_time']:.1f} s)")
+        results.append(result)
+    return results
+
+
+def run_config(label, data, seeds):
+    """[result per seed] of one sklstm configuration on one set."""
+    estimator = LSTMRegressor if data.regression else LSTMClassifier
+    results = []
+    for seed in seeds:
+        model = make_pipeline(SequenceScaler(),
+                              estimator(random_state=seed, **CONFIGS[label]))
+        result = fit_score(model, data.X_train, data.y_train, data.X_test, data.y_test,
+                           data.regression)
+        log(f"  {data.name}: {label} seed {seed}: {_headline(result)} "
+            f"({result['fit_time']:.1f} s)")
+        results.append(result)
+    return results
+
+
+def _headline(result):
+    if "accuracy" in result:
+        return f"accuracy {result['accuracy']:.3f}"
+    return f"RMSE {result['rmse']:.4g}, R^2 {result['r2']:.3f}"
+
+
+def run_set(data, baselines, configs, seeds, cache, notes):
+    """{method: [result per seed] or None (not run)} for one set."""
+    task = "regression" if data.regression else "classification"
+    runs = {}
+    digest = fingerprint(data)
+    for name in baselines:
+        if task not in BASELINES[name].tasks:
+            continue
+        if name in notes["unavailable"]:
+            runs[name] = None
+            continue
         try:
-            run_dataset(name, train_path, test_path, args.configs, seeds)
-        except ValueError as exc:  # an unsupported file, or data sklstm rejects
-            reason = str(exc).splitlines()[0]
-            print(f"| {name} | skipped: {reason} | | | | | | |", flush=True)
-
-
-def run_dataset(name, train_path, test_path, configs, seeds):
-    """Print one table row per configuration for one dataset."""
-    X_train, y_train, regression = read_ts(train_path)
-    X_test, y_test, _ = read_ts(test_path)
-    lengths = sorted({len(s) for s in X_train})
-    length = lengths[0] if len(lengths) == 1 else f"{lengths[0]}-{lengths[-1]}"
-    baseline = nearest_neighbour_score(X_train, y_train, X_test, y_test, regression)
-    baseline = "-" if baseline is None else f"{baseline:.3f}"
-    data = (X_train, y_train, X_test, y_test)
+            runs[name] = run_baseline(name, data, digest, seeds, cache)
+        except Exception as exc:  # noqa: BLE001 - one failure must not end the run
+            runs[name] = None
+            notes["failed"].append(f"{data.name}, {name}: {_first_line(exc)}")
+            log(f"  {data.name}: {name} failed: {_first_line(exc)}")
     for label in configs:
-        scores, times = run_config(data, regression, CONFIGS[label], seeds)
-        print(f"| {name} | {len(X_train)} | {length} | {X_train[0].shape[-1]} | "
-              f"{baseline} | {label} | {np.mean(scores):.3f} ± {np.std(scores):.3f} "
-              f"[{min(scores):.3f}-{max(scores):.3f}] | "
-              f"{statistics.median(times):.1f} s |", flush=True)
+        try:
+            runs[label] = run_config(label, data, seeds)
+        except Exception as exc:  # noqa: BLE001
+            runs[label] = None
+            notes["failed"].append(f"{data.name}, {label}: {_first_line(exc)}")
+            log(f"  {data.name}: {label} failed: {_first_line(exc)}")
+    return runs
+
+
+def _first_line(exc):
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
+
+
+# --- the tables and the summary ---------------------------------------------------------
+
+def score(result, regression):
+    """The number a seed is judged by: accuracy, or R^2 for regression."""
+    return result["r2"] if regression else result["accuracy"]
+
+
+def mean_of(results, key):
+    return float(np.mean([r[key] for r in results]))
+
+
+def spread_cell(values, worst, decimals):
+    """'mean ± std (worst)' over seeds; a single run is its value alone."""
+    if len(values) == 1:
+        return f"{values[0]:.{decimals}f}"
+    return (f"{np.mean(values):.{decimals}f} ± {np.std(values):.{decimals}f} "
+            f"({worst(values):.{decimals}f})")
+
+
+def method_cell(results, regression):
+    if not results:
+        return "-"
+    if regression:  # RMSE to four significant digits of its mean, std on the same scale
+        rmse = [r["rmse"] for r in results]
+        magnitude = int(np.floor(np.log10(max(abs(np.mean(rmse)), 1e-12))))
+        cell = spread_cell(rmse, max, max(0, 3 - magnitude))
+        return f"{cell} / {mean_of(results, 'r2'):.3f}"
+    return spread_cell([r["accuracy"] for r in results], min, 3)
+
+
+def time_cell(results):
+    if not results:
+        return "-"
+    times = [r["fit_time"] for r in results]
+    return f"{statistics.median(times):.1f} ({max(times):.1f})"
+
+
+def length_cell(data):
+    lengths = sorted({len(s) for s in (*data.X_train, *data.X_test)})
+    return str(lengths[0]) if len(lengths) == 1 else f"{lengths[0]}-{lengths[-1]}"
+
+
+def table_header(regression, baselines, configs, n_seeds):
+    shape = ["dataset", "train", "test", "length", "C"] + ([] if regression
+                                                            else ["classes"])
+    methods = [b for b in baselines
+               if ("regression" if regression else "classification") in BASELINES[b].tasks]
+    columns = shape + methods + [c for label in configs for c in (label, f"{label} fit s")]
+    what = ("test RMSE, mean ± std over the seeds (worst seed) / mean R^2"
+            if regression else "test accuracy, mean ± std over the seeds (worst seed)")
+    lines = [f"{'Regression' if regression else 'Classification'}: {what}; {n_seeds} "
+             "seeds; one value for a deterministic method; fit s: sklstm's median "
+             "(max) fit time in seconds", "",
+             "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return lines, methods
+
+
+def table_row(data, runs, methods, configs):
+    cells = [data.name, str(len(data.X_train)), str(len(data.X_test)), length_cell(data),
+             str(np.shape(data.X_train[0])[-1])]
+    if not data.regression:
+        cells.append(str(len(np.unique(data.y_train))))
+    cells += [method_cell(runs.get(m), data.regression) for m in methods]
+    for label in configs:
+        cells += [method_cell(runs.get(label), data.regression),
+                  time_cell(runs.get(label))]
+    return "| " + " | ".join(cells) + " |"
+
+
+def summary(done, baselines, configs):
+    """The summary lines, from {name: (Dataset, runs)} of every set that ran."""
+    lines = []
+    classified = {n: runs for n, (d, runs) in done.items() if not d.regression}
+    regressed = {n: runs for n, (d, runs) in done.items() if d.regression}
+
+    def means(runs_by_set, method, key):
+        return {n: mean_of(runs[method], key) for n, runs in runs_by_set.items()
+                if runs.get(method)}
+
+    for label in configs:
+        mine = means(classified, label, "accuracy")
+        if mine and "1-NN" in baselines:
+            nn = means(classified, "1-NN", "accuracy")
+            both = [n for n in mine if n in nn]
+            below = [f"{n} {mine[n]:.3f} < {nn[n]:.3f}" for n in both
+                     if mine[n] < nn[n] - TIE]
+            lines.append(f"- {label}: mean accuracy at or above 1-NN's on "
+                         f"{len(both) - len(below)} of {len(both)} classification sets"
+                         + (f"; below on {', '.join(below)}" if below else ""))
+        if mine and "ROCKET" in baselines:
+            rocket = means(classified, "ROCKET", "accuracy")
+            both = [n for n in mine if n in rocket]
+            if both:
+                a = np.mean([mine[n] for n in both])
+                b = np.mean([rocket[n] for n in both])
+                lines.append(f"- {label}: mean accuracy {a:.3f} against ROCKET's "
+                             f"{b:.3f} over {len(both)} classification sets, gap "
+                             f"{a - b:+.3f}")
+            else:
+                lines.append(f"- {label}: no ROCKET score to compare with")
+        mine_rmse = means(regressed, label, "rmse")
+        for baseline in ("RidgeCV", "ROCKET"):
+            if not mine_rmse or baseline not in baselines:
+                continue
+            theirs = means(regressed, baseline, "rmse")
+            both = [n for n in mine_rmse if n in theirs]
+            if not both:
+                continue
+            worse = [f"{n} {mine_rmse[n]:.4g} > {theirs[n]:.4g}" for n in both
+                     if mine_rmse[n] >= theirs[n] - TIE]
+            r2_mine = np.mean([mean_of(regressed[n][label], "r2") for n in both])
+            r2_theirs = np.mean([mean_of(regressed[n][baseline], "r2") for n in both])
+            lines.append(f"- {label}: RMSE below {baseline}'s on "
+                         f"{len(both) - len(worse)} of {len(both)} regression sets"
+                         + (f" (not on {', '.join(worse)})" if worse else "")
+                         + f"; mean R^2 {r2_mine:.3f} against {baseline}'s "
+                         f"{r2_theirs:.3f}")
+        collapsed = []
+        for name, (data, runs) in done.items():
+            if not runs.get(label):
+                continue
+            scores = [score(r, data.regression) for r in runs[label]]
+            middle = statistics.median(scores)
+            collapsed += [f"{name} seed {seed} {s:.3f} (median {middle:.3f})"
+                          for seed, s in enumerate(scores)
+                          if abs(s - middle) > COLLAPSE + TIE]
+        ran = sum(bool(runs.get(label)) for _, runs in done.values())
+        if ran:
+            lines.append(f"- {label}: seeds further than {COLLAPSE:.2f} from the median "
+                         f"seed (accuracy, R^2 for regression) on {ran} sets: "
+                         + (", ".join(collapsed) if collapsed else "none"))
+            medians = {n: statistics.median(r["fit_time"] for r in runs[label])
+                       for n, (_, runs) in done.items() if runs.get(label)}
+            longest = {n: max(r["fit_time"] for r in runs[label])
+                       for n, (_, runs) in done.items() if runs.get(label)}
+            slow = max(medians, key=medians.get)
+            slowest = max(longest, key=longest.get)
+            lines.append(f"- {label}: fit time, median over the sets "
+                         f"{statistics.median(medians.values()):.1f} s; largest median "
+                         f"{medians[slow]:.1f} s ({slow}); longest fit "
+                         f"{longest[slowest]:.1f} s ({slowest})")
+    methods = [m for m in [*baselines, *configs]
+               if any(runs.get(m) for runs in classified.values())]
+    complete = [n for n, runs in classified.items() if all(runs.get(m) for m in methods)]
+    if complete and len(methods) > 1:
+        table = np.array([[-mean_of(classified[n][m], "accuracy") for m in methods]
+                          for n in complete])
+        ranks = np.apply_along_axis(rankdata, 1, table).mean(axis=0)
+        order = np.argsort(ranks, kind="stable")
+        lines.append(f"- mean rank over {len(complete)} classification sets with every "
+                     "method (1 = best, ties share): "
+                     + ", ".join(f"{methods[i]} {ranks[i]:.2f}" for i in order))
+    return lines
+
+
+# --- the command -------------------------------------------------------------------------
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        epilog="See the module docstring for the data, the baselines and the setup.")
+    parser.add_argument("--data-dir", default=None,
+                        help="a folder of further <name>/<name>_TRAIN.ts and _TEST.ts")
+    parser.add_argument("--datasets", nargs="*", default=None, metavar="NAME",
+                        help="sets to run (default: all found)")
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    parser.add_argument("--configs", nargs="*", default=["defaults"],
+                        choices=list(CONFIGS), metavar="CONFIG",
+                        help=f"sklstm configurations of {list(CONFIGS)} "
+                             "(default: defaults; none: baselines only)")
+    parser.add_argument("--methods", nargs="*", default=list(BASELINES),
+                        choices=list(BASELINES), metavar="METHOD",
+                        help=f"baselines of {list(BASELINES)} (default: all)")
+    parser.add_argument("--cache", default=None, metavar="FILE",
+                        help="JSON file of baseline results, read and extended "
+                             "(default: none)")
+    return parser, parser.parse_args(argv)
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
+    if args.seeds < 1:
+        parser.error("--seeds must be at least 1")
+    found = collection(args.data_dir)
+    if args.datasets is not None:
+        unknown = sorted(set(args.datasets) - set(found))
+        if unknown:
+            parser.error(f"not found: {', '.join(unknown)}; found: "
+                         f"{', '.join(sorted(found, key=str.lower)) or 'nothing'}")
+        found = {n: found[n] for n in args.datasets}
+    if not found:
+        parser.error("no sets found: install aeon, sktime, tslearn or pyts, or give "
+                     "--data-dir")
+    seeds = list(range(args.seeds))
+    notes = {"unavailable": {}, "failed": [], "skipped": []}
+    for name in args.methods:
+        needed = BASELINES[name].requires
+        if needed != "scikit-learn" and package_dir(needed) is None:
+            notes["unavailable"][name] = f"{needed} is not installed (pip install {needed})"
+
+    sets = []
+    for name in sorted(found, key=str.lower):
+        source, loader = found[name]
+        try:
+            sets.append(load(name, source, loader))
+        except (ValueError, OSError, KeyError) as exc:
+            notes["skipped"].append(f"{name} ({source}): {str(exc).splitlines()[0]}")
+    sources = {}
+    for data in sets:
+        sources.setdefault(data.source, []).append(data.name)
+    print(f"sklstm {version('sklstm')}, scikit-learn {sklearn.__version__}, "
+          f"aeon {version('aeon') or 'not installed'}; {len(sets)} sets: "
+          + "; ".join(f"{source} {', '.join(names)}" for source, names in sources.items()),
+          flush=True)
+    for name, reason in notes["unavailable"].items():
+        print(f"{name}: not run, {reason}", flush=True)
+    for line in notes["skipped"]:
+        print(f"not run: {line}", flush=True)
+
+    cache = Cache(args.cache)
+    done = {}
+    for regression in (False, True):
+        task_sets = [d for d in sets if d.regression == regression]
+        if not task_sets:
+            continue
+        header, methods = table_header(regression, args.methods, args.configs,
+                                       len(seeds))
+        print("", *header, sep="\n", flush=True)
+        for data in task_sets:
+            log(f"{data.name}:")
+            runs = run_set(data, args.methods, args.configs, seeds, cache, notes)
+            done[data.name] = (data, runs)
+            print(table_row(data, runs, methods, args.configs), flush=True)
+    print("", *summary(done, args.methods, args.configs), sep="\n")
+    for line in notes["failed"]:
+        print(f"- failed: {line}")
 
 
 if __name__ == "__main__":
