@@ -483,3 +483,38 @@ def test_failed_first_fit_leaves_estimator_unfitted():
     assert not [k for k in vars(reg) if k.endswith("_")], vars(reg).keys()
     with pytest.raises(NotFittedError):
         reg.predict(X3)
+
+
+# ------------------------------------------------ NaN inside a sequence (issue 18)
+@pytest.mark.parametrize("X, where", [
+    (with_value(X3, (3, 2, 1), np.nan), "sequence 3, at time step 2, feature 1"),
+    (with_value(X2, (3, 2), np.nan), "sequence 3, at time step 2"),
+    (pd.DataFrame(with_value(X2, (3, 2), np.nan)).astype("Float64"),
+     "sequence 3, at time step 2"),
+    (RAGGED[:3] + [with_value(RAGGED[3], (2, 1), np.nan)] + RAGGED[4:],
+     "sequence 3, at time step 2"),
+], ids=["3d", "2d", "nullable-frame", "ragged"])
+def test_nan_inside_a_sequence_says_where_and_how_to_fill_sequences(X, where):
+    with pytest.raises(ValueError, match=rf"^Input X contains NaN \(first in {where}\)"
+                       ) as error:
+        _fresh_clf().fit(X, Y)
+    message = str(error.value)
+    assert "fill the gaps along time within each sequence" in message
+    assert "sklstm.to_sequences" in message
+    # not scikit-learn's advice, whose imputers and models do not take sequences
+    assert "HistGradientBoosting" not in message and "SimpleImputer" not in message
+
+
+def test_nan_in_a_window_series_names_its_row_and_column():
+    series = with_value(X2, (5, 1), np.nan)
+    with pytest.raises(ValueError, match=r"^Input X contains NaN \(first in row 5, "
+                                         r"column 1\).*df\.ffill\(\)") as error:
+        _fresh_reg(window=3).fit(series, Y_REG)
+    assert "HistGradientBoosting" not in str(error.value)
+
+
+def test_nan_padding_keeps_its_hint_without_scikit_learns_advice():
+    padded = with_value(X2, (1, slice(T - 2, None)), np.nan)
+    with pytest.raises(ValueError, match=r"only pad the ends of sequences") as error:
+        _fresh_clf().fit(padded, Y)
+    assert "HistGradientBoosting" not in str(error.value)

@@ -107,6 +107,105 @@ def test_single_step_3d_at_predict_time_does_not_warn():
         validate_sequences(est, rng().normal(size=(4, 1, 3)), reset=False)
 
 
+# ------------------------------------------- layouts read the wrong way (issue 18)
+
+def sensor_sequences(n, length, n_channels, seed=0):
+    """n smooth multichannel recordings (length, n_channels): noisy sines of random
+    phase and frequency, one offset per channel."""
+    r = rng(seed)
+    t = np.arange(length)[:, None]
+    return [np.sin(r.uniform(0.1, 0.4) * t + r.uniform(0, 6, size=n_channels))
+            + np.arange(n_channels) + 0.1 * r.normal(size=(length, n_channels))
+            for _ in range(n)]
+
+
+def sensor_long_table(n_sequences=60, length=20):
+    """One row per time step: id, time, ax, ay and a label repeated per sequence."""
+    items = sensor_sequences(n_sequences, length, 2)
+    return pd.DataFrame({"id": np.repeat(np.arange(n_sequences), length),
+                         "time": np.tile(np.arange(length), n_sequences),
+                         "ax": np.concatenate([x[:, 0] for x in items]),
+                         "ay": np.concatenate([x[:, 1] for x in items]),
+                         "label": np.repeat(np.arange(n_sequences) % 3, length)})
+
+
+def test_a_long_table_passed_as_rows_warns_and_names_the_fix():
+    """fit(long[["ax", "ay"]], long["label"]) reads 1,200 sequences of 2 steps."""
+    from sklstm import LSTMClassifier
+
+    long = sensor_long_table()
+    with pytest.warns(UserWarning, match=r"1200 rows of 2 columns.*long table.*"
+                      r"sklstm\.to_sequences\(df, id=\.\.\., time=\.\.\.\).*window=k"
+                      ) as record:
+        LSTMClassifier(hidden_size=2, max_iter=1).fit(long[["ax", "ay"]], long["label"])
+    assert [w.filename for w in record if "long table" in str(w.message)] == [__file__]
+    with warnings.catch_warnings():  # the fix it names reads the sequences, silently
+        warnings.simplefilter("error", UserWarning)
+        X = to_sequences(long, id="id", time="time", columns=["ax", "ay"])
+        dataset = validate_sequences(Est(), X, reset=True)
+    assert (dataset.n_samples, dataset.n_features) == (60, 2)
+
+
+def test_a_long_table_of_random_walks_warns_too():
+    walks = np.cumsum(rng(1).normal(size=(500, 3)), axis=0)
+    with pytest.warns(UserWarning, match="long table"):
+        validate_sequences(Est(), walks, reset=True)
+
+
+def legitimate_rows():
+    """2-D X that really holds one univariate sequence per row."""
+    from sklearn.datasets import load_digits, load_iris
+
+    r = rng(2)
+    series = np.sin(0.05 * np.arange(1000)) + 0.05 * r.normal(size=1000)
+    return {
+        "smooth rows": np.stack([x[:, 0] for x in sensor_sequences(300, 40, 1)]),
+        "white noise": r.normal(size=(500, 3)),
+        "sorted by class": np.vstack([r.normal(size=(300, 4)) + 5 * k for k in (0, 1)]),
+        "sliding windows": np.lib.stride_tricks.sliding_window_view(series, 8),
+        "windows of a random walk": np.lib.stride_tricks.sliding_window_view(
+            np.cumsum(r.normal(size=1000)), 6),
+        "daily rows of hours": np.stack([np.sin(2 * np.pi * np.arange(24) / 24 + d / 50)
+                                         for d in range(400)]) + 0.05 * r.normal(size=(400, 24)),
+        "digits": load_digits().data,
+        "iris (scikit-learn's checks)": load_iris().data,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(legitimate_rows()))
+def test_univariate_rows_do_not_warn(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        validate_sequences(Est(), legitimate_rows()[name], reset=True)
+
+
+def test_aeon_multichannel_layout_warns_and_its_transpose_does_not():
+    """aeon's (n_cases, n_channels, n_timepoints), here (60, 3, 20), would read as 3
+    steps of 20 features."""
+    X = np.stack(sensor_sequences(60, 20, 3)).transpose(0, 2, 1)  # (60, 3, 20)
+    with pytest.warns(UserWarning, match=r"\(60, 3, 20\).*3 time steps of 20 "
+                      r"features.*X\.transpose\(0, 2, 1\).*20 steps of 3 features"
+                      ) as record:
+        validate_sequences(Est(), X, reset=True)
+    assert [w.filename for w in record] == [__file__]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        validate_sequences(Est(), X.transpose(0, 2, 1), reset=True)
+        est = Est()
+        validate_sequences(est, rng().normal(size=(4, 3, 20)), reset=True)
+        validate_sequences(est, X, reset=False)  # only fit warns
+
+
+@pytest.mark.parametrize("make_X", [
+    lambda: rng().normal(size=(100, 5, 50)),  # short sequences of word embeddings
+    lambda: np.random.RandomState(0).rand(200, 4, 16) * np.arange(16),  # scaled features
+], ids=["embeddings", "features of many scales"])
+def test_few_steps_of_many_unordered_features_do_not_warn(make_X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        validate_sequences(Est(), make_X(), reset=True)
+
+
 # ------------------------------------------------------------------ NaN padding
 
 def nan_padded(lengths, n_features=None, seed=0):
@@ -357,7 +456,7 @@ ERRORS = [
     (np.array([[1.0, np.nan]]), ValueError, "NaN"),
     (np.array([[[1.0], [np.inf]]]), ValueError, "infinity"),
     ([np.ones((2, 1)), np.array([[1.0], [np.nan]])], ValueError,
-     "contains NaN \\(first in sequence 1\\)"),
+     "contains NaN \\(first in sequence 1, at time step 1\\)"),
     ([np.ones(2), np.array([np.inf])], ValueError, "infinity .*sequence 1"),
     ([np.array([1e300])], ValueError, "too large for float32"),
     (np.array([[1 + 1j, 2]]), ValueError, "Complex data not supported"),
