@@ -31,12 +31,15 @@ from sklearn.utils.validation import (
 
 from . import __version__
 from .core._parallel import blocks_on_one_blas_thread
+from ._chunking import chunked, resolve_chunk_size
 from ._data import check_sample_weight, check_sequences, minibatches, validate_sequences
-from ._losses import LOSS_FOR_ACTIVATION, OUT_ACTIVATIONS
+from ._losses import LOSS_FOR_ACTIVATION, LOSS_FUNCTIONS, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
 from ._optimizers import OPTIMIZERS
 from ._param_validation import Interval, Options, StrOptions, _fit_context
 from ._training import (
+    AUTO_PATIENCE_EPOCHS,
+    AUTO_PATIENCE_UPDATES,
     History,
     LoopSettings,
     TrainData,
@@ -48,10 +51,13 @@ from .exceptions import InconsistentVersionWarning
 # Elements of one (B, T, H) activation array allowed per prediction batch.
 _PREDICT_BUDGET = 2**22
 _AUTO_BATCH_SIZE = 64
+#: ``early_stopping="auto"`` holds out a validation set from this many training
+#: samples (sequences, or windows of a series) on.
+_AUTO_VALIDATION_MIN_SAMPLES = 1000
 #: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork):
 #: they shape its weights, or, for ``window``, the samples it reads.
 _ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
-                 "dtype", "window")
+                 "dtype", "window", "chunk_size")
 
 
 def _is_int(value):
@@ -69,7 +75,8 @@ class _FitInputs:
     call has passed every check.
     """
 
-    dataset: object
+    dataset: object  # read in chunks of ``chunk_size`` steps
+    chunk_size: int
     y: np.ndarray
     Y: np.ndarray  # (n_samples, n_outputs), encoded for the loss
     sample_weight: np.ndarray
@@ -101,9 +108,10 @@ class BaseRecurrent(BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
-        "early_stopping": ["boolean"],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [
+            StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
         ],
@@ -114,6 +122,7 @@ class BaseRecurrent(BaseEstimator):
         "warm_start": ["boolean"],
         "dtype": [StrOptions({"float32", "float64"})],
         "window": [None, Interval(Integral, 1, None, closed="left")],
+        "chunk_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
@@ -138,9 +147,9 @@ class BaseRecurrent(BaseEstimator):
         max_iter=100,
         alpha=1e-4,
         clip_norm=5.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         tol=1e-4,
         shuffle=True,
         random_state=None,
@@ -148,6 +157,7 @@ class BaseRecurrent(BaseEstimator):
         warm_start=False,
         dtype="float32",
         window=None,
+        chunk_size="auto",
         momentum=0.9,
         nesterovs_momentum=True,
         beta_1=0.9,
@@ -178,6 +188,7 @@ class BaseRecurrent(BaseEstimator):
         self.warm_start = warm_start
         self.dtype = dtype
         self.window = window
+        self.chunk_size = chunk_size
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.beta_1 = beta_1
@@ -270,36 +281,28 @@ class BaseRecurrent(BaseEstimator):
         if not first_pass:
             return
         inputs.features.set_on(self)
+        self.chunk_size_ = inputs.chunk_size
         self._architecture = self._architecture_params()
         self.layers_ = network.layers
         self.head_ = network.head
         self.n_outputs_ = inputs.Y.shape[1]
         self.out_activation_ = self._out_activation()
         self._optimizer = None
-        self._history = History.start(self.early_stopping)
+        self._history = None
 
     def _make_optimizer(self, params):
         """A new optimizer, or the current one (with its state) given new settings."""
         kind = OPTIMIZERS[self.solver]
+        settings = ({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+                    if self.solver == "adam" else
+                    {"momentum": self.momentum, "nesterov": self.nesterovs_momentum})
         optimizer = getattr(self, "_optimizer", None)
         if not isinstance(optimizer, kind):
-            if self.solver == "adam":
-                optimizer = kind(params, self.learning_rate_init, self.beta_1,
-                                 self.beta_2, self.epsilon)
-            else:
-                optimizer = kind(params, self.learning_rate_init, self.momentum,
-                                 self.nesterovs_momentum)
-        for name, value in self._optimizer_settings().items():
+            optimizer = kind(params, self.learning_rate_init, **settings)
+        for name, value in settings.items():
             setattr(optimizer, name, value)
+        optimizer.learning_rate = float(self.learning_rate_init)
         return optimizer
-
-    def _optimizer_settings(self):
-        if self.solver == "adam":
-            return {"learning_rate_init": float(self.learning_rate_init),
-                    "beta_1": self.beta_1, "beta_2": self.beta_2,
-                    "epsilon": self.epsilon}
-        return {"learning_rate": float(self.learning_rate_init),
-                "momentum": self.momentum, "nesterov": self.nesterovs_momentum}
 
     def _loop_settings(self, n_train):
         if self.batch_size == "auto":
@@ -310,8 +313,15 @@ class BaseRecurrent(BaseEstimator):
             loss=LOSS_FOR_ACTIVATION[self.out_activation_], max_iter=self.max_iter,
             batch_size=batch_size, shuffle=self.shuffle, alpha=self.alpha,
             clip_norm=self.clip_norm, tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            early_stopping=self.early_stopping, verbose=bool(self.verbose))
+            **self._patience(),
+            early_stopping=self.do_early_stopping_, verbose=bool(self.verbose))
+
+    def _patience(self):
+        """``n_iter_no_change`` resolved: epochs, and the least number of updates."""
+        if self.n_iter_no_change == "auto":
+            return {"n_iter_no_change": AUTO_PATIENCE_EPOCHS,
+                    "min_patience_updates": AUTO_PATIENCE_UPDATES}
+        return {"n_iter_no_change": self.n_iter_no_change}
 
     # -- fitting ----------------------------------------------------------------
     def _validate_fit_inputs(self, X, y, sample_weight, first_pass, incremental,
@@ -320,6 +330,9 @@ class BaseRecurrent(BaseEstimator):
         dataset, features = check_sequences(self, X, reset=first_pass,
                                             window=self.window,
                                             dtype=np.dtype(self.dtype))
+        chunk_size = (resolve_chunk_size(self.chunk_size, dataset.lengths)
+                      if first_pass else self.chunk_size_)
+        dataset = chunked(dataset, chunk_size)
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but "
                              "the target y is None.")
@@ -335,14 +348,15 @@ class BaseRecurrent(BaseEstimator):
         sample_weight = self._weigh_classes(y, sample_weight, incremental)
         Y, attributes = self._encode_targets(y, sample_weight, first_pass=first_pass,
                                              incremental=incremental, classes=classes)
-        return _FitInputs(dataset, y, Y, sample_weight, features, attributes)
+        return _FitInputs(dataset, chunk_size, y, Y, sample_weight, features,
+                          attributes)
 
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         """Check and build everything first, then set the fitted attributes and
         train: a call that raises leaves the estimator as it was."""
         keep = self.warm_start or incremental
         first_pass = not (hasattr(self, "layers_") and keep)
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping is True:
             raise ValueError("partial_fit does not support early_stopping=True")
         if not first_pass:
             self._check_architecture(incremental)
@@ -350,27 +364,40 @@ class BaseRecurrent(BaseEstimator):
                                            incremental, classes)
         rng = check_random_state(self.random_state)
         network = self._start_network(inputs, first_pass, rng)
-        train, score_fn = self._train_and_validation(inputs, rng)
+        early_stopping = self._resolve_early_stopping(inputs.dataset.n_samples,
+                                                      incremental)
+        train, validate = self._train_and_validation(inputs, early_stopping, rng)
         self._commit(inputs, network, first_pass)
+        self.do_early_stopping_ = early_stopping
         self._optimizer = self._make_optimizer(network.params)
         history = self._current_history()
-        history.n_iter = 0  # as in MLPClassifier: the epochs of this call
+        if not incremental:
+            history.n_iter = 0  # as in MLPClassifier: the epochs of this call
         with blocks_on_one_blas_thread():
             fit_loop(network, self._optimizer, train,
                      self._loop_settings(train.dataset.n_samples), history, rng,
-                     score_fn=score_fn, incremental=incremental)
+                     validate=validate, incremental=incremental)
         self._store_history(history)
         return self
 
+    def _resolve_early_stopping(self, n_samples, incremental):
+        """Whether this call holds out a validation set."""
+        if incremental:
+            return False
+        if self.early_stopping == "auto":
+            return n_samples >= _AUTO_VALIDATION_MIN_SAMPLES
+        return bool(self.early_stopping)
+
     def _current_history(self):
-        """The history to continue; its stopping state restarts if
-        ``early_stopping`` was switched since the last call."""
+        """The history to continue; a fresh one on the first call, or when this
+        call records validation scores and the last did not (or the reverse)."""
         history = getattr(self, "_history", None)
-        fresh = History.start(self.early_stopping)
+        fresh = History.start(self.do_early_stopping_)
         if history is None:
             return fresh
-        if (history.validation_scores is not None) != self.early_stopping:
-            fresh.loss_curve, fresh.t = history.loss_curve, history.t
+        if (history.validation_scores is not None) != self.do_early_stopping_:
+            fresh.loss_curve, fresh.t, fresh.n_iter = (history.loss_curve, history.t,
+                                                       history.n_iter)
             return fresh
         return history
 
@@ -379,26 +406,28 @@ class BaseRecurrent(BaseEstimator):
         self.n_iter_ = history.n_iter
         self.t_ = history.t
         self.loss_curve_ = history.loss_curve
-        self.best_loss_ = history.best_loss
+        self.best_loss_ = None if self.do_early_stopping_ else history.best_loss
         self.validation_scores_ = history.validation_scores
         self.best_validation_score_ = history.best_validation_score
 
-    def _train_and_validation(self, inputs, rng):
-        """TrainData for the loop and the validation score function (or None)."""
+    def _train_and_validation(self, inputs, early_stopping, rng):
+        """TrainData for the loop and the validation function (or None)."""
         dataset, Y, sample_weight = inputs.dataset, inputs.Y, inputs.sample_weight
-        if not self.early_stopping:
+        if not early_stopping:
             return TrainData(dataset, Y, sample_weight), None
         train_idx, val_idx = self._validation_split(dataset.n_samples, inputs.y, rng)
         val = dataset.subset(val_idx)
-        y_val, sw_val = inputs.y[val_idx], sample_weight[val_idx]
+        y_val, Y_val, sw_val = inputs.y[val_idx], Y[val_idx], sample_weight[val_idx]
 
-        def score_fn(network):
+        def validate(network):  # called in training, once the encoding is set
             raw = self._raw_output(val, network)
-            return self._score_predictions(y_val, self._decode(raw), sw_val)
+            loss_function = LOSS_FUNCTIONS[LOSS_FOR_ACTIVATION[self.out_activation_]]
+            loss, _ = loss_function(Y_val, raw, sw_val)
+            return loss, self._score_predictions(y_val, self._decode(raw), sw_val)
 
         train = TrainData(dataset.subset(train_idx), Y[train_idx],
                           sample_weight[train_idx])
-        return train, score_fn
+        return train, validate
 
     def _validation_split(self, n_samples, y, rng):
         """(train indices, validation indices); in window mode the last rows."""
@@ -437,9 +466,11 @@ class BaseRecurrent(BaseEstimator):
                            random_state=None)
 
     def _validate_for_prediction(self, X):
-        """X as a dataset in the dtype the weights have (``dtype`` at fit time)."""
-        return validate_sequences(self, X, reset=False, window=self._built("window"),
-                                  dtype=self.head_["head_W"].dtype)
+        """X as a dataset in the dtype the weights have (``dtype`` at fit time),
+        read in chunks as in fit."""
+        dataset = validate_sequences(self, X, reset=False, window=self._built("window"),
+                                     dtype=self.head_["head_W"].dtype)
+        return chunked(dataset, self.chunk_size_)
 
     def _raw_predict(self, X):
         """Validate X; raw network output (n_samples, n_outputs)."""
@@ -577,7 +608,7 @@ class BaseRecurrent(BaseEstimator):
         if "loss_curve_" in state:
             self._history = History(
                 loss_curve=self.loss_curve_, validation_scores=self.validation_scores_,
-                best_loss=self.best_loss_,
+                best_loss=np.inf if self.best_loss_ is None else self.best_loss_,
                 best_validation_score=self.best_validation_score_,
                 n_iter=self.n_iter_, t=self.t_)
 
@@ -646,23 +677,33 @@ _PARAMETERS_DOC = """\
         Global L2 norm the gradient is clipped to before each step; None turns
         clipping off.
 
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training set and stop when the
-        validation score has not improved by ``tol`` for ``n_iter_no_change``
-        epochs; the best weights are restored. The split is random, except with
+    early_stopping : bool or "auto", default="auto"
+        Hold out ``validation_fraction`` of the training set, watch the loss on
+        it, stop when it stops improving and restore the weights of the epoch
+        where it was lowest. "auto" does so when the training set has at least
+        1000 samples (sequences, or windows of a series) and, like False,
+        watches the training loss otherwise. The split is random, except with
         ``window``, where it is the last rows in time order. For single-output
-        classification it is stratified when it can be: when every class has two
-        samples or more and both sides of the split have room for every class.
+        classification it is stratified when it can be: when every class has
+        two samples or more and both sides of the split have room for every
+        class. ``do_early_stopping_`` says what the last fit did.
 
     validation_fraction : float, default=0.1
         Share of the training set held out for early stopping.
 
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` before training stops.
+    n_iter_no_change : int or "auto", default="auto"
+        Epochs without an improvement of ``tol`` before training stops. "auto"
+        is 10 epochs that also make at least 200 optimizer updates, so that a
+        small training set (one minibatch an epoch) is not stopped after a few
+        steps.
 
     tol : float, default=1e-4
-        Smallest improvement of the training loss (or the validation score
-        with early stopping) that counts.
+        Smallest decrease of the watched loss (the validation loss with early
+        stopping, else the training loss) that counts as an improvement.
+        Whichever is watched, training ends on the weights of the epoch where
+        it was lowest; an epoch whose training loss jumps above twice the
+        lowest so far is undone (the best weights come back) and the learning
+        rate is halved.
 
     shuffle : bool, default=True
         Shuffle the minibatches every epoch.
@@ -692,6 +733,17 @@ _PARAMETERS_DOC = """\
         ``sklstm._data.validate_sequences``); None reads the data as one
         sequence per sample.
 
+    chunk_size : int or "auto", default="auto"
+        Consecutive time steps read together as one input vector of
+        ``chunk_size * n_features`` values, as the row-by-row MNIST LSTM reads
+        an image: the recurrence runs ``chunk_size`` times fewer steps, which
+        makes long series far easier (and faster) to learn. "auto" keeps
+        sequences of up to 32 steps as they are and reads longer ones in the
+        smallest chunks that make at most 32 steps of the longest training
+        sequence (``chunk_size_``). 1 reads every step. A last chunk that is
+        only partly filled is padded with zeros; ``trace`` reports one step per
+        chunk.
+
     momentum : float, default=0.9
         Momentum of "sgd".
 
@@ -715,6 +767,9 @@ _ATTRIBUTES_DOC = """\
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when X was a DataFrame with string column names.
+
+    chunk_size_ : int
+        Time steps per input vector of the network (``chunk_size`` resolved).
 
     n_outputs_ : int
         Outputs of the dense head.
@@ -741,6 +796,10 @@ _ATTRIBUTES_DOC = """\
 
     best_loss_ : float or None
         Lowest training loss; None with early stopping.
+
+    do_early_stopping_ : bool
+        Whether the last call held out a validation set (``early_stopping``
+        resolved).
 
     validation_scores_ : list of float or None
         Validation score of every epoch with early stopping, else None.
@@ -855,9 +914,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         max_iter=100,
         alpha=1e-4,
         clip_norm=5.0,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
         tol=1e-4,
         shuffle=True,
         random_state=None,
@@ -865,6 +924,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         warm_start=False,
         dtype="float32",
         window=None,
+        chunk_size="auto",
         momentum=0.9,
         nesterovs_momentum=True,
         beta_1=0.9,
@@ -881,7 +941,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, shuffle=shuffle,
             random_state=random_state, verbose=verbose, warm_start=warm_start,
-            dtype=dtype, window=window, momentum=momentum,
+            dtype=dtype, window=window, chunk_size=chunk_size, momentum=momentum,
             nesterovs_momentum=nesterovs_momentum, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon,
         )

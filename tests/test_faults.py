@@ -1,7 +1,7 @@
-"""Issue 6, faults during training: a non-finite loss and Ctrl-C.
+"""Faults during training: a non-finite loss and Ctrl-C.
 
 A non-finite loss stops training with a ConvergenceWarning (or a clear error)
-and keeps the weights of the last finite epoch: never NaN predictions.
+and keeps the weights of the best finite epoch: never NaN predictions.
 KeyboardInterrupt during ``fit`` ends training early with a warning and leaves a
 usable model, as ``MLPClassifier`` does; a child process receives a real SIGINT.
 """
@@ -27,14 +27,15 @@ X = rng.normal(size=(40, 6, 2))
 Y_CLS = (X[:, :, 0].sum(axis=1) > 0).astype(int)
 Y_REG = X[:, :, 0].mean(axis=1)
 
-# Each blows up: (estimator, X, y). SGD without clipping at lr 1e6 overflows after a
-# few epochs; targets of 1e200 overflow their own variance in float64 (a clear error).
+# Each blows up: (estimator, X, y). SGD without clipping at lr 1e20 overflows after an
+# epoch (a milder rate is rolled back epoch by epoch instead); targets of 1e200
+# overflow their own variance in float64 (a clear error).
 BLOW_UPS = {
     "huge-learning-rate-sgd": (
-        lambda **kw: LSTMRegressor(hidden_size=4, solver="sgd", learning_rate_init=1e6,
+        lambda **kw: LSTMRegressor(hidden_size=4, solver="sgd", learning_rate_init=1e20,
                                    clip_norm=None, random_state=0, **kw), X, Y_REG),
     "huge-learning-rate-sgd-early-stopping": (
-        lambda **kw: LSTMRegressor(hidden_size=4, solver="sgd", learning_rate_init=1e6,
+        lambda **kw: LSTMRegressor(hidden_size=4, solver="sgd", learning_rate_init=1e20,
                                    clip_norm=None, early_stopping=True,
                                    n_iter_no_change=50, random_state=0, **kw), X, Y_REG),
     "absurd-targets-float64": (

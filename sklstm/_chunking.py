@@ -1,0 +1,97 @@
+"""Reading a sequence in chunks of consecutive steps (``chunk_size``).
+
+A recurrent net that reads hundreds of raw steps learns slowly and forgets: its
+gradient has to cross every step. Reading ``k`` consecutive steps as one input
+vector of ``k * F`` features, the way the row-by-row MNIST LSTM reads an image,
+shortens the recurrence ``k``-fold and costs nothing else. Chunk ``j`` of a
+sequence holds its steps ``j*k .. j*k + k - 1``, feature-major within each step,
+so it is exactly ``X.reshape(n, T // k, k * F)``; a sequence whose length is not a
+multiple of ``k`` has its last chunk padded with zeros (the mean, after
+:class:`~sklstm.preprocessing.SequenceScaler`).
+"""
+
+import numpy as np
+
+#: ``chunk_size="auto"`` reads sequences of up to this many steps as they are and
+#: chunks longer ones down to at most this many steps.
+AUTO_MAX_STEPS = 32
+
+
+def resolve_chunk_size(chunk_size, lengths):
+    """The chunk size ``"auto"`` stands for, given the training lengths.
+
+    Parameters
+    ----------
+    chunk_size : int or "auto"
+    lengths : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    int
+        ``chunk_size`` itself, or for "auto" the smallest ``k`` that reads the
+        longest sequence in at most :data:`AUTO_MAX_STEPS` chunks.
+    """
+    if chunk_size != "auto":
+        return int(chunk_size)
+    longest = int(lengths.max()) if len(lengths) else 1
+    return max(1, -(-longest // AUTO_MAX_STEPS))
+
+
+class ChunkedSequences:
+    """A sequence dataset read ``chunk_size`` steps at a time.
+
+    Wraps any dataset of :mod:`sklstm._data` (``batch``, ``subset``,
+    ``lengths``, ``n_samples``, ``n_features``, ``dtype``); the network sees
+    sequences of ``ceil(length / chunk_size)`` steps of ``chunk_size *
+    n_features`` features.
+
+    Parameters
+    ----------
+    dataset : SequenceDataset
+    chunk_size : int >= 1
+    """
+
+    def __init__(self, dataset, chunk_size):
+        self.dataset = dataset
+        self.chunk_size = int(chunk_size)
+        self.lengths = -(-dataset.lengths // self.chunk_size)  # (n_samples,)
+
+    @property
+    def n_samples(self):
+        return self.dataset.n_samples
+
+    @property
+    def n_features(self):
+        return self.dataset.n_features * self.chunk_size
+
+    @property
+    def dtype(self):
+        return self.dataset.dtype
+
+    def batch(self, indices):
+        """Padded chunks of the sequences ``indices``.
+
+        Returns
+        -------
+        X : ndarray of shape (b, ceil(T_b / chunk_size), chunk_size * n_features)
+        lengths : ndarray of shape (b,)
+            Chunks per sequence, the last one possibly part padding.
+        """
+        X, _ = self.dataset.batch(indices)  # (b, T_b, F), zero past each length
+        n, steps, features = X.shape
+        n_chunks = -(-steps // self.chunk_size)
+        if n_chunks * self.chunk_size != steps:
+            padded = np.zeros((n, n_chunks * self.chunk_size, features), X.dtype)
+            padded[:, :steps] = X
+            X = padded
+        indices = np.asarray(indices, dtype=np.intp).reshape(-1)
+        return X.reshape(n, n_chunks, self.chunk_size * features), self.lengths[indices]
+
+    def subset(self, indices):
+        """The sequences ``indices``, still read in chunks."""
+        return ChunkedSequences(self.dataset.subset(indices), self.chunk_size)
+
+
+def chunked(dataset, chunk_size):
+    """``dataset`` read in chunks of ``chunk_size`` steps (itself when 1)."""
+    return dataset if chunk_size == 1 else ChunkedSequences(dataset, chunk_size)
