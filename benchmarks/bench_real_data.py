@@ -100,6 +100,7 @@ import importlib.util
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 import warnings
@@ -479,25 +480,24 @@ def run_set(data, baselines, configs, seeds, cache, notes):
     task = "regression" if data.regression else "classification"
     runs = {}
     digest = fingerprint(data)
+
+    def attempt(method, run):
+        try:
+            runs[method] = run()
+        except Exception as exc:  # noqa: BLE001 - one failure must not end a long run
+            runs[method] = None
+            message = f"{data.name}, {method}: {_first_line(exc)}"
+            notes["failed"].append(message)
+            log(f"  failed: {message}")
+
     for name in baselines:
-        if task not in BASELINES[name].tasks:
-            continue
-        if name in notes["unavailable"]:
-            runs[name] = None
-            continue
-        try:
-            runs[name] = run_baseline(name, data, digest, seeds, cache)
-        except Exception as exc:  # noqa: BLE001 - one failure must not end the run
-            runs[name] = None
-            notes["failed"].append(f"{data.name}, {name}: {_first_line(exc)}")
-            log(f"  {data.name}: {name} failed: {_first_line(exc)}")
+        if task in BASELINES[name].tasks:
+            if name in notes["unavailable"]:
+                runs[name] = None
+            else:
+                attempt(name, lambda: run_baseline(name, data, digest, seeds, cache))
     for label in configs:
-        try:
-            runs[label] = run_config(label, data, seeds)
-        except Exception as exc:  # noqa: BLE001
-            runs[label] = None
-            notes["failed"].append(f"{data.name}, {label}: {_first_line(exc)}")
-            log(f"  {data.name}: {label} failed: {_first_line(exc)}")
+        attempt(label, lambda: run_config(label, data, seeds))
     return runs
 
 
@@ -575,93 +575,128 @@ def table_row(data, runs, methods, configs):
     return "| " + " | ".join(cells) + " |"
 
 
-def summary(done, baselines, configs):
-    """The summary lines, from {name: (Dataset, runs)} of every set that ran."""
-    lines = []
-    classified = {n: runs for n, (d, runs) in done.items() if not d.regression}
-    regressed = {n: runs for n, (d, runs) in done.items() if d.regression}
+def set_means(done, method, key, regression):
+    """{set: the method's mean ``key`` over the seeds}, on the sets of one task it ran."""
+    return {name: mean_of(runs[method], key) for name, (data, runs) in done.items()
+            if data.regression == regression and runs.get(method)}
 
-    def means(runs_by_set, method, key):
-        return {n: mean_of(runs[method], key) for n, runs in runs_by_set.items()
-                if runs.get(method)}
 
-    for label in configs:
-        mine = means(classified, label, "accuracy")
-        if mine and "1-NN" in baselines:
-            nn = means(classified, "1-NN", "accuracy")
-            both = [n for n in mine if n in nn]
-            below = [f"{n} {mine[n]:.3f} < {nn[n]:.3f}" for n in both
-                     if mine[n] < nn[n] - TIE]
-            lines.append(f"- {label}: mean accuracy at or above 1-NN's on "
-                         f"{len(both) - len(below)} of {len(both)} classification sets"
-                         + (f"; below on {', '.join(below)}" if below else ""))
-        if mine and "ROCKET" in baselines:
-            rocket = means(classified, "ROCKET", "accuracy")
-            both = [n for n in mine if n in rocket]
-            if both:
-                a = np.mean([mine[n] for n in both])
-                b = np.mean([rocket[n] for n in both])
-                lines.append(f"- {label}: mean accuracy {a:.3f} against ROCKET's "
-                             f"{b:.3f} over {len(both)} classification sets, gap "
-                             f"{a - b:+.3f}")
-            else:
-                lines.append(f"- {label}: no ROCKET score to compare with")
-        mine_rmse = means(regressed, label, "rmse")
-        for baseline in ("RidgeCV", "ROCKET"):
-            if not mine_rmse or baseline not in baselines:
-                continue
-            theirs = means(regressed, baseline, "rmse")
-            both = [n for n in mine_rmse if n in theirs]
-            if not both:
-                continue
-            worse = [f"{n} {mine_rmse[n]:.4g} > {theirs[n]:.4g}" for n in both
-                     if mine_rmse[n] >= theirs[n] - TIE]
-            r2_mine = np.mean([mean_of(regressed[n][label], "r2") for n in both])
-            r2_theirs = np.mean([mean_of(regressed[n][baseline], "r2") for n in both])
-            lines.append(f"- {label}: RMSE below {baseline}'s on "
-                         f"{len(both) - len(worse)} of {len(both)} regression sets"
-                         + (f" (not on {', '.join(worse)})" if worse else "")
-                         + f"; mean R^2 {r2_mine:.3f} against {baseline}'s "
-                         f"{r2_theirs:.3f}")
-        collapsed = []
-        for name, (data, runs) in done.items():
-            if not runs.get(label):
-                continue
+def versus_nearest_neighbour(done, label):
+    mine, nn = (set_means(done, m, "accuracy", False) for m in (label, "1-NN"))
+    both = [n for n in mine if n in nn]
+    if not both:
+        return []
+    below = [f"{n} {mine[n]:.3f} < {nn[n]:.3f}" for n in both if mine[n] < nn[n] - TIE]
+    return [f"- {label}: mean accuracy at or above 1-NN's on {len(both) - len(below)} "
+            f"of {len(both)} classification sets"
+            + (f"; below on {', '.join(below)}" if below else "")]
+
+
+def versus_rocket(done, label):
+    mine, rocket = (set_means(done, m, "accuracy", False) for m in (label, "ROCKET"))
+    both = [n for n in mine if n in rocket]
+    if not both:
+        return [f"- {label}: no ROCKET score to compare with"] if mine else []
+    ours, theirs = (np.mean([means[n] for n in both]) for means in (mine, rocket))
+    return [f"- {label}: mean accuracy {ours:.3f} against ROCKET's {theirs:.3f} over "
+            f"{len(both)} classification sets, gap {ours - theirs:+.3f}"]
+
+
+def versus_regression_baseline(done, label, baseline):
+    mine, theirs = (set_means(done, m, "rmse", True) for m in (label, baseline))
+    both = [n for n in mine if n in theirs]
+    if not both:
+        return []
+    worse = [f"{n} {mine[n]:.4g} > {theirs[n]:.4g}" for n in both
+             if mine[n] >= theirs[n] - TIE]
+    r2 = [np.mean([set_means(done, m, "r2", True)[n] for n in both])
+          for m in (label, baseline)]
+    return [f"- {label}: RMSE below {baseline}'s on {len(both) - len(worse)} of "
+            f"{len(both)} regression sets"
+            + (f" (not on {', '.join(worse)})" if worse else "")
+            + f"; mean R^2 {r2[0]:.3f} against {baseline}'s {r2[1]:.3f}"]
+
+
+def seed_collapse(done, label):
+    """Every seed further than COLLAPSE from the median of the seeds' scores (with an
+    even number of seeds, the mean of the middle two)."""
+    collapsed, ran = [], 0
+    for name, (data, runs) in done.items():
+        if runs.get(label):
+            ran += 1
             scores = [score(r, data.regression) for r in runs[label]]
             middle = statistics.median(scores)
             collapsed += [f"{name} seed {seed} {s:.3f} (median {middle:.3f})"
                           for seed, s in enumerate(scores)
                           if abs(s - middle) > COLLAPSE + TIE]
-        ran = sum(bool(runs.get(label)) for _, runs in done.values())
-        if ran:
-            lines.append(f"- {label}: seeds further than {COLLAPSE:.2f} from the median "
-                         f"seed (accuracy, R^2 for regression) on {ran} sets: "
-                         + (", ".join(collapsed) if collapsed else "none"))
-            medians = {n: statistics.median(r["fit_time"] for r in runs[label])
-                       for n, (_, runs) in done.items() if runs.get(label)}
-            longest = {n: max(r["fit_time"] for r in runs[label])
-                       for n, (_, runs) in done.items() if runs.get(label)}
-            slow = max(medians, key=medians.get)
-            slowest = max(longest, key=longest.get)
-            lines.append(f"- {label}: fit time, median over the sets "
-                         f"{statistics.median(medians.values()):.1f} s; largest median "
-                         f"{medians[slow]:.1f} s ({slow}); longest fit "
-                         f"{longest[slowest]:.1f} s ({slowest})")
-    methods = [m for m in [*baselines, *configs]
-               if any(runs.get(m) for runs in classified.values())]
+    if not ran:
+        return []
+    return [f"- {label}: seeds further than {COLLAPSE:.2f} from the median seed "
+            f"(accuracy, R^2 for regression) on {ran} sets: "
+            + (", ".join(collapsed) if collapsed else "none")]
+
+
+def fit_times(done, label):
+    times = {n: [r["fit_time"] for r in runs[label]]
+             for n, (_, runs) in done.items() if runs.get(label)}
+    if not times:
+        return []
+    medians = {n: statistics.median(t) for n, t in times.items()}
+    slow = max(medians, key=medians.get)
+    slowest = max(times, key=lambda n: max(times[n]))
+    return [f"- {label}: fit time, median over the sets "
+            f"{statistics.median(medians.values()):.1f} s; largest median "
+            f"{medians[slow]:.1f} s ({slow}); longest fit {max(times[slowest]):.1f} s "
+            f"({slowest})"]
+
+
+def mean_ranks(done, methods):
+    """Each method's rank by mean accuracy (1 = best, ties share), averaged over the
+    classification sets every method that ran at all has a score on."""
+    classified = {n: runs for n, (data, runs) in done.items() if not data.regression}
+    methods = [m for m in methods if any(runs.get(m) for runs in classified.values())]
     complete = [n for n, runs in classified.items() if all(runs.get(m) for m in methods)]
-    if complete and len(methods) > 1:
-        table = np.array([[-mean_of(classified[n][m], "accuracy") for m in methods]
-                          for n in complete])
-        ranks = np.apply_along_axis(rankdata, 1, table).mean(axis=0)
-        order = np.argsort(ranks, kind="stable")
-        lines.append(f"- mean rank over {len(complete)} classification sets with every "
-                     "method (1 = best, ties share): "
-                     + ", ".join(f"{methods[i]} {ranks[i]:.2f}" for i in order))
-    return lines
+    if not complete or len(methods) < 2:
+        return []
+    accuracy = np.array([[mean_of(classified[n][m], "accuracy") for m in methods]
+                         for n in complete])
+    ranks = np.apply_along_axis(rankdata, 1, -accuracy).mean(axis=0)
+    return [f"- mean rank over {len(complete)} classification sets with every method "
+            "(1 = best, ties share): "
+            + ", ".join(f"{methods[i]} {ranks[i]:.2f}"
+                        for i in np.argsort(ranks, kind="stable"))]
+
+
+def summary(done, methods, configs):
+    """The summary lines, from {name: (Dataset, runs)} of every set that ran."""
+    lines = []
+    for label in configs:
+        lines += versus_nearest_neighbour(done, label)
+        lines += versus_rocket(done, label)
+        for baseline in ("RidgeCV", "ROCKET"):
+            lines += versus_regression_baseline(done, label, baseline)
+        lines += seed_collapse(done, label)
+        lines += fit_times(done, label)
+    return lines + mean_ranks(done, [*methods, *configs])
 
 
 # --- the command -------------------------------------------------------------------------
+
+def sklstm_provenance():
+    """Where the sklstm that ran comes from: its folder, and its git commit if any."""
+    import sklstm
+
+    folder = Path(sklstm.__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(folder), "log", "-1", "--format=%h"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "."],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = dirty = ""
+    where = f"{folder}" + (f", git {commit}" if commit else "")
+    return f"{version('sklstm')} ({where}{' with uncommitted changes' if dirty else ''})"
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -716,7 +751,7 @@ def main(argv=None):
     sources = {}
     for data in sets:
         sources.setdefault(data.source, []).append(data.name)
-    print(f"sklstm {version('sklstm')}, scikit-learn {sklearn.__version__}, "
+    print(f"sklstm {sklstm_provenance()}, scikit-learn {sklearn.__version__}, "
           f"aeon {version('aeon') or 'not installed'}; {len(sets)} sets: "
           + "; ".join(f"{source} {', '.join(names)}" for source, names in sources.items()),
           flush=True)

