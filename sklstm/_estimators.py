@@ -265,8 +265,8 @@ class BaseRecurrent(BaseEstimator):
             self.variant, inputs.dataset.n_features, self.hidden_size,
             inputs.Y.shape[1], num_layers=self.num_layers,
             bidirectional=self.bidirectional, pooling=self.pooling,
-            forget_bias=self.forget_bias, options={"n_modules": self.n_modules},
-            random_state=rng, dtype=self.dtype)
+            dropout=self.dropout, forget_bias=self.forget_bias,
+            options={"n_modules": self.n_modules}, random_state=rng, dtype=self.dtype)
         return network
 
     def _check_n_outputs(self, n_outputs):

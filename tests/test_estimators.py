@@ -658,3 +658,13 @@ def test_auto_patience_lasts_200_updates_on_a_small_set():
     settings = dict(hidden_size=4, max_iter=500, tol=1e9, random_state=0)  # never improves
     assert LSTMClassifier(**settings).fit(X, y).n_iter_ == 201
     assert LSTMClassifier(**settings, n_iter_no_change=3).fit(X, y).n_iter_ == 5
+
+
+def test_dropout_applies_from_the_first_fit():
+    """A first fit with dropout trains differently from one without (it used to be
+    built without it, and only a warm start applied it)."""
+    X, y = make_sequences(n=40)
+    plain = LSTMClassifier(**FAST).fit(X, y)
+    dropped = LSTMClassifier(**FAST, dropout=0.5).fit(X, y)
+    assert plain.loss_curve_[0] != dropped.loss_curve_[0]
+    assert dropped._network().dropout == 0.5
