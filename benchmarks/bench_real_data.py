@@ -584,7 +584,7 @@ def versus_nearest_neighbour(done, label):
     both = [n for n in mine if n in nn]
     if not both:
         return []
-    below = [f"{n} {mine[n]:.3f} < {nn[n]:.3f}" for n in both if mine[n] < nn[n] - TIE]
+    below = [f"{n} {mine[n]:.4f} < {nn[n]:.4f}" for n in both if mine[n] < nn[n] - TIE]
     return [f"- {label}: mean accuracy at or above 1-NN's on {len(both) - len(below)} "
             f"of {len(both)} classification sets"
             + (f"; below on {', '.join(below)}" if below else "")]
