@@ -20,17 +20,21 @@ EXAMPLES = ROOT / "examples"
 NUMBER = r"\d+\.\d+"
 
 
-def run_example(name, output_dir, *, hide_matplotlib=False):
-    """Run examples/<name> in quick mode; return its stdout (asserting exit 0)."""
-    env = {**os.environ, "SKLSTM_EXAMPLE_QUICK": "1", "MPLBACKEND": "Agg",
-           "SKLSTM_EXAMPLE_OUTPUT": str(output_dir)}
+def run_example(name, output_dir, *, hide_matplotlib=False, cwd=ROOT):
+    """Run examples/<name> in quick mode from ``cwd``; return its stdout (asserting
+    exit 0). Plots go to ``output_dir``, or where the example puts them by default
+    when it is None."""
+    env = {**os.environ, "SKLSTM_EXAMPLE_QUICK": "1", "MPLBACKEND": "Agg"}
+    env.pop("SKLSTM_EXAMPLE_OUTPUT", None)
+    if output_dir is not None:
+        env["SKLSTM_EXAMPLE_OUTPUT"] = str(output_dir)
     command = [sys.executable, str(EXAMPLES / name)]
     if hide_matplotlib:  # run as on a machine without matplotlib
         code = ("import runpy, sys; sys.modules['matplotlib'] = None; "
                 f"sys.argv = [{str(EXAMPLES / name)!r}]; "
                 f"runpy.run_path(sys.argv[0], run_name='__main__')")
         command = [sys.executable, "-c", code]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -49,11 +53,15 @@ def table_rows(stdout, names):
 def test_quickstart(tmp_path):
     variants = ["lstm", "gru", "peephole", "coupled", "rnn"]
     out = run_example("quickstart.py", tmp_path, hide_matplotlib=True)
-    assert re.search(r"variant\s+CV accuracy\s+test accuracy\s+fit time", out)
-    rows = table_rows(out, variants)
-    assert sorted(rows) == sorted(variants)
+    assert re.search(r"model\s+CV accuracy\s+test accuracy\s+fit time", out)
+    rows = table_rows(out, [*variants, "1-NN"])
+    assert sorted(rows) == sorted([*variants, "1-NN"])  # the variants and the baseline
     for row in rows.values():  # CV mean ± std, test accuracy, fit time
         assert re.search(rf"{NUMBER} ± {NUMBER}\s+{NUMBER}\s+{NUMBER}s$", row), row
+    # 1-NN on the pixels scores about 0.99 on digits, also on quick mode's subset
+    assert float(re.findall(NUMBER, rows["1-NN"])[2]) > 0.95
+    assert re.search(r"fit time: one fit on all \d+ training sequences \(not per fold\)",
+                     out)
     best = re.search(rf"best variant by CV: (\w+); its test accuracy: ({NUMBER})",
                      out)
     assert best and best.group(1) in variants
@@ -82,7 +90,11 @@ def test_compare_variants_without_matplotlib(tmp_path):
 
 
 def test_forecasting(tmp_path):
-    out = run_example("forecasting.py", tmp_path)
+    """Run without SKLSTM_EXAMPLE_OUTPUT, from tmp_path: the plot goes to the current
+    directory, not into the repository's docs/images."""
+    figure = ROOT / "docs" / "images" / "forecasting.png"
+    before = figure.stat().st_mtime_ns
+    out = run_example("forecasting.py", None, cwd=tmp_path)
     assert "TimeSeriesSplit" in out and "gap=1" in out
     assert re.search(r"variant\s+window\s+epochs\s+CV RMSE", out)
     assert re.search(r"holdout, one step ahead \(29 months", out)
@@ -94,6 +106,7 @@ def test_forecasting(tmp_path):
     # The seasonal-naive forecast does not depend on training: its figures are fixed.
     assert metrics["seasonal naive"] == pytest.approx([46.08, 41.31], abs=0.01)
     assert (tmp_path / "forecasting.png").stat().st_size > 0
+    assert figure.stat().st_mtime_ns == before
 
 
 def test_variable_length(tmp_path):
