@@ -52,7 +52,8 @@ def check_fit_predict_save_load():
     assert trace(clf, X[:2])["forget"].shape == (2, 6, 4)
     for grid in variant_grid():  # every variant builds and fits
         for variant in grid["variant"]:
-            params = {name: values[0] for name, values in grid.items() if name != "variant"}
+            params = {name: values[0] for name, values in grid.items()
+                      if name != "variant"}
             LSTMClassifier(variant, 4, max_iter=1, **params).fit(X, y)
     with tempfile.TemporaryDirectory() as directory:
         for model, data in ((clf, X), (reg, [x[:4] for x in X])):

@@ -96,8 +96,8 @@ def _grid_for(variant, params):
     """The parameters of ``params`` that apply to ``variant``, with the layers it
     can stack."""
     options = variant_options(variant)
-    grid = {name: values for name, values in params.items()
-            if name != "num_layers" and (name not in _VARIANT_OPTIONS or name in options)}
+    grid = {name: values for name, values in params.items() if name != "num_layers"
+            and (name not in _VARIANT_OPTIONS or name in options)}
     stackable = [n for n in params.get("num_layers", [1]) if _can_stack(variant, n)]
     if "num_layers" in params or stackable != [1]:
         grid["num_layers"] = stackable or [_fewest_layers(variant)]

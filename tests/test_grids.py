@@ -48,7 +48,8 @@ def test_variant_options_go_only_to_the_variants_that_take_them():
     grid = variant_grid(["rnn", "clockwork"], n_modules=[2, 4], hidden_size=[8, 16])
     settings = _settings(grid)
     assert len(settings) == 2 + 4  # rnn: 2 hidden sizes; clockwork: 2 x 2
-    assert all(dict(s)["variant"] == "clockwork" for s in settings if "n_modules" in dict(s))
+    with_modules = [dict(s)["variant"] for s in settings if "n_modules" in dict(s)]
+    assert with_modules == ["clockwork"] * 4
 
 
 def test_prefix_addresses_the_estimator_inside_a_pipeline():
