@@ -729,9 +729,11 @@ _PARAMETERS_DOC = """\
         Precision of weights and computations. float32 is about twice as fast.
 
     window : int or None, default=None
-        Window length for one long time series given as a 2-D array (see
-        ``sklstm._data.validate_sequences``); None reads the data as one
-        sequence per sample.
+        Read a 2-D X as one long time series, rows in time order and columns
+        the features: sample ``i`` is the window of the ``window`` rows up to
+        row ``i`` (fewer for the first rows), one prediction per row. None
+        reads X as one sequence per sample. See "Input formats" in the README
+        and ``docs/forecasting.md`` (choosing ``TimeSeriesSplit``'s ``gap``).
 
     chunk_size : int or "auto", default="auto"
         Consecutive time steps read together as one input vector of

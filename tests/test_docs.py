@@ -88,3 +88,28 @@ def test_every_variant_is_documented(variant):
     assert f"| `{variant}` |" in table
     assert '| `pooling="attention"`' in table
     assert f"`{variant}`" in (ROOT / "docs" / "variants.md").read_text()
+
+
+def test_estimator_docstrings_point_at_public_documentation():
+    from sklstm import LSTMClassifier, LSTMRegressor
+
+    for estimator in (LSTMClassifier, LSTMRegressor):
+        doc = estimator.__doc__
+        assert "sklstm._data" not in doc  # a private module is no documentation
+        window = doc[doc.index("    window : "):]
+        window = window[:window.index("\n\n")]
+        assert '"Input formats" in the README' in window and "docs/forecasting.md" in window
+
+
+@pytest.mark.parametrize("name", ["sklstm.trace", "sklstm.variant_grid",
+                                  "sklstm.plotting.plot_gates",
+                                  "sklstm.plotting.plot_loss_curve"])
+def test_help_shows_no_runs_of_stray_spaces(name):
+    """A docstring line continued with a backslash keeps the next line's indent:
+    help() showed 'or                 (n_samples, n_timesteps)'."""
+    import pydoc
+
+    text = pydoc.render_doc(name, renderer=pydoc.plaintext)
+    types = re.findall(r"^ *\w+ : .*$", text, re.M)  # "x : array-like of shape ..."
+    assert len(types) >= 3
+    assert not [line for line in types if re.search(r"\S {3,}\S", line)]
