@@ -59,8 +59,9 @@ def make_horizons(series, horizons=12, *, features=None):
     -----
     To forecast from the last row of the series, whose targets are unknown and so
     dropped from ``X``, predict on the whole input table: with ``features=None``,
-    ``model.predict(series.to_frame())[-1]`` (or ``series.reshape(-1, 1)`` for an
-    array) gives the forecasts for ``t+1 .. t+h`` from the last row.
+    ``model.predict(series.to_frame())[-1]`` (``series.to_frame("y")`` for an
+    unnamed Series, ``series.reshape(-1, 1)`` for an array) gives the forecasts for
+    ``t+1 .. t+h`` from the last row.
 
     In cross-validation, ``Y``'s last training rows hold values up to
     ``max(horizons) - 1`` steps after the training fold: use
