@@ -418,6 +418,13 @@ def validate_sequences(estimator, X, *, reset, window=None, dtype=np.float32):
     TypeError
         For X that is None, a number, a string or a mapping, for sparse X and for
         objects that are not numbers.
+
+    Warns
+    -----
+    UserWarning
+        With ``reset``, for X that looks read the wrong way: a 3-D X in aeon's or
+        sktime's ``(n_cases, n_channels, n_timepoints)`` layout, or a long table
+        (one row per time step) given as 2-D rows.
     """
     dataset, features = check_sequences(
         estimator, X, reset=reset, window=window, dtype=dtype

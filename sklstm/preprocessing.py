@@ -57,7 +57,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     n_samples_seen_ : int
         Number of time steps the statistics were computed over.
     n_features_in_ : int
-        As in :func:`sklstm._data.validate_sequences`: features per time step for
+        As in the sklstm estimators: features per time step for
         3-D and ragged input, number of columns for 2-D input.
     feature_names_in_ : ndarray of str of shape (n_features_in_,)
         Column names of the training DataFrame (2-D input) or of the DataFrame items

@@ -93,6 +93,9 @@ def test_every_variant_is_documented(variant):
 def test_estimator_docstrings_point_at_public_documentation():
     from sklstm import LSTMClassifier, LSTMRegressor
 
+    from sklstm.preprocessing import SequenceScaler
+
+    assert "sklstm._data" not in SequenceScaler.__doc__
     for estimator in (LSTMClassifier, LSTMRegressor):
         doc = estimator.__doc__
         assert "sklstm._data" not in doc  # a private module is no documentation
