@@ -375,7 +375,7 @@ def table_header(horizon, configs, n_seeds):
                + [f"fit s ({c})" for c in configs])
     return "\n".join([
         f"\n### Holdout RMSE, {title}\n",
-        f"sklstm: mean ± std over {n_seeds} seeds (worst); fit s: median (max).\n",
+        f"sklstm: mean ± std over {n_seeds} seed(s) (worst); fit s: median (max).\n",
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns)])
 
@@ -456,7 +456,7 @@ def main(argv=None):
     if not found:
         parser.error("no series found: install statsmodels, aeon or sktime, or give "
                      "--csv")
-    print(f"# Forecasting benchmark: {sklstm_provenance()}")
+    print(f"# Forecasting benchmark, sklstm {sklstm_provenance()}")
     print(f"holdout: last {args.holdout:.0%} of each series, rolling origin; "
           f"seeds 0..{args.seeds - 1}")
     for note in notes:
