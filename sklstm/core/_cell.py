@@ -1,11 +1,16 @@
 """What every cell family provides to :class:`~sklstm.core.RecurrentLayer`.
 
-A cell runs the recurrence of one layer on the core's internal layout: time-major and
-gate-major, so that step ``t`` of gate ``k`` is the contiguous ``(H, B)`` array
-``gates[t, k*H:(k+1)*H]``. The layer computes the input projection ``x_t @ W + b`` for
-all steps in one batched GEMM before the loop and the input-weight gradients after it;
-the cell adds the recurrent terms, applies the nonlinearities and backpropagates through
-time. Caches are returned values, never state kept on the cell.
+A cell runs the recurrence of one layer on the core's internal layout: time-major,
+with batch along the columns. The layer stacks each step's inputs under the hidden
+state, ``stacked[t] = [h_t; x_t; 1]`` of shape ``(H+F+1, B)`` in a preallocated
+``(T+1, H+F+1, B)`` array, and the cell's stacked weight ``A = [U^T, W^T, b]``
+(G*H, H+F+1) turns it into all of a step's gate pre-activations in one GEMM: input,
+recurrence and bias at once. The step writes its new hidden state straight into
+``stacked[t + 1, :H]``. The gates come out gate-major, so step ``t`` of gate ``k`` is
+the contiguous ``(H, B)`` array ``gates[t, k*H:(k+1)*H]``. After backpropagating
+through time, the cell hands the gate gradients back, and the layer forms every
+weight gradient, ``dA = sum_t d_gates[t] @ stacked[t]^T``, in one GEMM. Caches are
+returned values, never state kept on the cell.
 """
 
 import numpy as np
@@ -14,6 +19,9 @@ from ._ops import flush_denormals_, time_batch_columns
 
 #: Every this many steps, the backward loops flush denormal gradients to zero.
 FLUSH_EVERY = 16
+#: Bytes of step-independent backward factors computed in one vectorised pass: a
+#: chunk of steps whose factors stay in a typical L2 cache until the loop reads them.
+CHUNK_BYTES = 2**20
 
 
 class Cell:
@@ -24,8 +32,11 @@ class Cell:
     gates : tuple of str
         Gate block names in the public ``params`` order.
     order : tuple of str
-        Gate block names in the order of the internal hot-loop layout (logistic gates
-        first and contiguous, so one call activates them all).
+        Gate block names in the order of the internal hot-loop layout (chosen so that
+        the blocks a step activates together, and those backward treats alike, are
+        contiguous).
+    logistic : tuple of str
+        The gates with a logistic activation, whose rows ``forward_params`` halves.
     has_cell : bool
         Whether the variant carries a memory cell besides the hidden state.
     options : dict
@@ -34,6 +45,7 @@ class Cell:
 
     gates = ()
     order = ()
+    logistic = ()
     has_cell = False
     #: Variant-specific options and their defaults; a cell with options implements
     #: ``with_options(**options)``, returning a cell configured with them.
@@ -47,39 +59,46 @@ class Cell:
     bottom_variant = None
 
     def mask_params(self, params):
-        """``params`` with the entries the variant never uses set to zero (none by default)."""
+        """``params`` (or their gradients) with the entries the variant never uses set
+        to zero (none by default)."""
         return params
 
     def forward_params(self, params):
-        """The parameters as the forward loop uses them (by default, unchanged).
+        """The parameters as the forward loop uses them: ``{"A": (G*H, H+F+1)}``.
 
-        A cell may rescale its columns here, e.g. negate the logistic gates' weights so
-        that one ``exp`` activates them; ``backward`` always receives ``params`` as they
-        are, since it works from the stored activations.
+        ``A = [U^T, W^T, b]`` in the internal gate order, the logistic gates' rows
+        halved, so that ``tanh`` of a step's pre-activations gives ``tanh(z / 2)`` there
+        (``_ops.logistic_from_tanh_``). A cell adds its own arrays, scaled alike.
         """
-        return params
+        hidden_size = params["U"].shape[0]
+        scale = np.repeat([0.5 if g in self.logistic else 1.0 for g in self.order],
+                          hidden_size).astype(params["U"].dtype)  # (G*H,)
+        stacked = np.concatenate([params["U"].T, params["W"].T, params["b"][:, None]], axis=1)
+        return {"A": stacked * scale[:, None]}
 
     def extra_params(self, rng, hidden_size, dtype):
         """Variant-specific arrays beyond ``W``, ``U`` and ``b`` (none by default)."""
         return {}
 
-    def forward(self, params, gates, h0, c0):
+    def forward(self, params, stacked, c0):
         """Run the recurrence; return the state dict that ``backward`` needs.
 
         Parameters
         ----------
         params : dict
-            ``"U"`` of shape (H, G*H) with columns in ``order``, plus extras.
-        gates : ndarray of shape (T, G*H, B)
-            The input projections, overwritten in place with the gate activations.
-        h0, c0 : ndarray of shape (H, B)
-            Initial hidden state and cell (``c0`` ignored without a cell).
+            ``forward_params``: ``"A"`` (G*H, H+F+1), rows in ``order``, plus extras.
+        stacked : ndarray of shape (T+1, H+F+1, B)
+            ``[h_t; x_t; 1]`` per step, ``stacked[0, :H]`` the initial hidden state;
+            the cell writes each new hidden state into ``stacked[t + 1, :H]``.
+        c0 : ndarray of shape (H, B), or None
+            Initial cell (None without a cell).
 
         Returns
         -------
         state : dict
-            ``"gates"`` (T, G*H, B), ``"hidden"`` (T+1, H, B) with ``hidden[0] = h0``,
-            ``"cell"`` (T+1, H, B) where there is one, and whatever else backward needs.
+            ``"gates"`` (T, G*H, B) activations, ``"hidden"`` (T+1, H, B) (a view of
+            ``stacked``), ``"cell"`` (T+1, H, B) where there is one, and whatever else
+            backward needs.
         """
         raise NotImplementedError
 
@@ -88,6 +107,8 @@ class Cell:
 
         Parameters
         ----------
+        params : dict
+            The parameters in internal gate order, as they are (not ``forward_params``).
         d_hidden : ndarray of shape (T+1, H, B)
             Gradient of the loss w.r.t. each step's hidden state (index 0: h0).
         valid : ndarray of shape (T, B) of bool, or None
@@ -95,16 +116,19 @@ class Cell:
 
         Returns
         -------
-        d_gates : ndarray of shape (G*H, T*B)
-            Gradient w.r.t. the gate pre-activations (so w.r.t. the input projection),
-            gate-major with time and batch side by side (see ``gate_major``), the
-            layout in which the layer's weight gradients are single GEMMs.
+        d_gates : ndarray of shape (T, G*H, B)
+            Gradient w.r.t. the gate pre-activations, in ``order``.
         d_initial : dict
             ``"hidden"`` and, with a cell, ``"cell"``, each (H, B).
         grads : dict
-            ``"U"`` (H, G*H) in ``order``, plus the extras' gradients.
+            The extras' gradients (``W``, ``U`` and ``b`` come from ``weight_inputs``).
         """
         raise NotImplementedError
+
+    def weight_inputs(self, state):
+        """``[(rows, inputs)]``: the gate rows ``rows`` of ``A`` read ``inputs``
+        (T, H+F+1, B) at each step, so ``dA[rows] = sum_t d_gates[t, rows] @ inputs[t]^T``."""
+        return [(slice(None), state["stacked"][:-1])]
 
     def activations(self, state):
         """Each gate's activation after its nonlinearity, by name: (T, H, B) each."""
@@ -115,16 +139,10 @@ class Cell:
         }
 
     @staticmethod
-    def _allocate(gates, h0, c0, with_cell):
-        """``hidden`` (T+1, H, B) and ``cell`` (T+1, H, B) or None, step 0 filled."""
-        n_steps = gates.shape[0]
-        hidden = np.empty((n_steps + 1,) + h0.shape, dtype=gates.dtype)
-        hidden[0] = h0
-        if not with_cell:
-            return hidden, None
-        cell = np.empty_like(hidden)
-        cell[0] = c0
-        return hidden, cell
+    def _gates(stacked, n_rows):
+        """Uninitialised (T, n_rows, B) activations for a ``stacked`` (T+1, ., B)."""
+        n_steps, _, batch = stacked.shape
+        return np.empty((n_steps - 1, n_rows, batch), dtype=stacked.dtype)
 
 
 class BackwardSteps:
@@ -143,6 +161,14 @@ class BackwardSteps:
     def __iter__(self):
         return iter(range(self.n_steps - 1, -1, -1))
 
+    def chunks(self, bytes_per_step):
+        """``(start, stop)`` runs of steps, last first, each about ``CHUNK_BYTES`` of
+        factors at ``bytes_per_step``: a loop computes a chunk's step-independent
+        factors in a few vectorised calls, then runs its steps from ``stop - 1`` down."""
+        size = max(1, CHUNK_BYTES // max(1, bytes_per_step))
+        for stop in range(self.n_steps, 0, -size):
+            yield max(0, stop - size), stop
+
     def cut(self, t, *arrays):
         """Zero the columns of padded sequences at step ``t`` in each ``(., B)`` array."""
         if self.padded is not None and self.any_padded[t]:
@@ -160,8 +186,3 @@ class BackwardSteps:
 def gate_major(d_gates):
     """The gate gradients (T, G*H, B) as ``(G*H, T*B)``, laid out once per backward."""
     return time_batch_columns(d_gates, "d_gates_by_gate")
-
-
-def recurrent_weight_grad(inputs, d_gates_by_gate):
-    """``dU`` (H, G*H) from the recurrent inputs (T, H, B) and ``gate_major`` gradients."""
-    return time_batch_columns(inputs, "recurrent_inputs") @ d_gates_by_gate.T

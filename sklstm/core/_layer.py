@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._cell import gate_major
 from ._ops import glorot_uniform, orthogonal_blocks, time_batch_columns
 from ._parallel import map_blocks, row_blocks
 from ._registry import get_cell
@@ -23,8 +24,7 @@ class _Inputs(NamedTuple):
     c0: np.ndarray | None  # (H, B)
     has_initial_state: bool
     inner: dict  # the parameters in the cell's internal gate order
-    scaled: dict  # as the cell's forward loop uses them
-    input_weights: np.ndarray  # (G*H, F+1)
+    scaled: dict  # as the cell's forward loop uses them: "A" (G*H, H+F+1) and extras
 
 
 class RecurrentLayer:
@@ -242,10 +242,7 @@ class RecurrentLayer:
         h0, c0 = self._check_initial_state(initial_state, batch)  # (H, B) each
         inner = self._inner_params()
         scaled = self.cell.forward_params(inner)
-        # (G*H, F+1): W transposed, then b as the weight of the ones row.
-        input_weights = np.concatenate([scaled["W"].T, scaled["b"][:, None]], axis=1)
-        return _Inputs(X, lengths, side, h0, c0, initial_state is not None, inner, scaled,
-                       input_weights)
+        return _Inputs(X, lengths, side, h0, c0, initial_state is not None, inner, scaled)
 
     def _forward_rows(self, inputs, rows, reverse):
         """:meth:`forward` on the sequences ``rows`` (a slice) of checked inputs."""
@@ -261,14 +258,11 @@ class RecurrentLayer:
                 for key, value in side.items()}
         h0 = inputs.h0[:, rows]
         c0 = None if inputs.c0 is None else inputs.c0[:, rows]
-        x_t = _inputs_with_ones(X)  # (T, F+1, B)
-        # (T, G*H, B): every step's input projection plus bias in one batched GEMM, which
-        # also beats a separate bias pass (about 5x faster at F = 1, where K = 1 is slow).
-        gates = np.matmul(inputs.input_weights, x_t)
-        state = self.cell.forward(inputs.scaled, gates, h0, c0, **side)
+        stacked = _stacked_inputs(X, h0)  # (T+1, H+F+1, B): [h_t; x_t; 1] per step
+        state = self.cell.forward(inputs.scaled, stacked, c0, **side)
         positions = _output_positions(lengths, batch, n_steps, reverse)
         cache = {
-            "x": x_t, "state": state, "inner": inputs.inner, "lengths": lengths,
+            "state": state, "inner": inputs.inner, "lengths": lengths,
             "steps": steps, "positions": positions, "reverse": reverse,
             "has_initial_state": inputs.has_initial_state,
             "final_state": self._final_state(state, lengths),
@@ -342,23 +336,32 @@ class RecurrentLayer:
 
     def _backward_rows(self, outside, cache, input_grad):
         """:meth:`backward` of checked outside gradients (B, T, H) through one cache."""
-        x_t, state, inner = cache["x"], cache["state"], cache["inner"]
-        n_steps, _, batch = x_t.shape
+        state, inner = cache["state"], cache["inner"]
+        batch, n_steps, hidden_size = cache["shape"]
         outside = {key: _scatter_positions(value, cache["positions"], cache["reverse"], key)
                    for key, value in outside.items()}  # (B, T, H) -> (T+1, H, B) by step
         d_hidden = outside.pop("d_hidden")
         lengths = cache["lengths"]
         valid = None if lengths is None else np.arange(n_steps)[:, None] < lengths
-        by_gate, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid, **outside)
+        d_gates, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid,
+                                                       **outside)
+        by_gate = gate_major(d_gates)  # (G*H, T*B)
         d_x = None
         if input_grad:
             d_x = (inner["W"] @ by_gate).reshape(-1, n_steps, batch)  # (F, T, B)
             d_x = self._to_positions(d_x.transpose(1, 0, 2), cache)  # (B, T, F)
         for key in self.cell.side_inputs:
             grads[key] = self._to_positions(grads[key], cache)
-        input_grads = time_batch_columns(x_t, "inputs") @ by_gate.T  # (F+1, G*H)
-        grads["W"], grads["b"] = input_grads[:-1], input_grads[-1]  # the ones row gives db
-        grads = self._public_grads(grads)
+        # The stacked weight's gradient, dA = sum_t d_gates[t] @ [h; x; 1]_t^T, in one GEMM
+        # per block of rows (the GRU's candidate reads [reset * h; x; 1]): dU, dW and db.
+        d_stacked = np.empty((by_gate.shape[0], hidden_size + self.input_size + 1),
+                             dtype=by_gate.dtype)  # (G*H, H+F+1)
+        for rows, weight_inputs in self.cell.weight_inputs(state):
+            d_stacked[rows] = by_gate[rows] @ time_batch_columns(weight_inputs, "inputs").T
+        grads["U"] = np.ascontiguousarray(d_stacked[:, :hidden_size].T)
+        grads["W"] = np.ascontiguousarray(d_stacked[:, hidden_size:-1].T)
+        grads["b"] = d_stacked[:, -1].copy()  # the ones row gives db
+        grads = self.cell.mask_params(self._public_grads(grads))
         ordered = {key: grads[key] for key in self.params}  # the params' order
         if cache["has_initial_state"]:
             ordered["initial_state"] = {key: value.T for key, value in d_initial.items()}
@@ -410,7 +413,7 @@ class RecurrentLayer:
         inputs = self._check_inputs(X, mask, initial_state, lower_cell)
         _, cache = self._forward_rows(inputs, slice(None), reverse)
         state, lengths = cache["state"], cache["lengths"]
-        batch, n_steps = cache["x"].shape[2], cache["x"].shape[0]
+        batch, n_steps, _ = cache["shape"]
         steps = cache["steps"]
         if steps is None:
             steps = np.broadcast_to(np.arange(n_steps), (batch, n_steps))
@@ -501,14 +504,18 @@ class RecurrentLayer:
         return states[0], states[1] if self.has_cell else None
 
 
-def _inputs_with_ones(X):
-    """(B, T, F) -> (T, F+1, B): each step's inputs as columns, then a row of ones that
-    carries the bias through the input GEMM."""
+def _stacked_inputs(X, h0):
+    """(B, T, F) and h0 (H, B) -> (T+1, H+F+1, B): ``[h_t; x_t; 1]`` per step, with
+    ``h_0`` filled in and the cell writing each ``h_{t+1}``; the row of ones carries the
+    bias through the step's GEMM, and the last step's inputs are zeros (never read)."""
     batch, n_steps, n_features = X.shape
-    x_t = np.empty((n_steps, n_features + 1, batch), dtype=X.dtype)
-    x_t[:, :n_features] = X.transpose(1, 2, 0)
-    x_t[:, n_features] = 1
-    return x_t
+    hidden_size = h0.shape[0]
+    stacked = np.empty((n_steps + 1, hidden_size + n_features + 1, batch), dtype=X.dtype)
+    stacked[0, :hidden_size] = h0
+    stacked[:-1, hidden_size:-1] = X.transpose(1, 2, 0)
+    stacked[-1, hidden_size:-1] = 0
+    stacked[:, -1] = 1
+    return stacked
 
 
 # ------------------------------------------------------------------- positions

@@ -28,23 +28,35 @@ sees this layer's input and cells but not its previous hidden state::
     cell_t    = forget * cell_{t-1} + input * candidate + depth * lower_cell_t
 
 (``U``'s depth block is kept at zero, so the parameter layout stays the common one.)
+
+Speed tricks, each named where it happens: one GEMM per step on the stacked
+``[h; x; 1]`` (``_cell``); one ``tanh`` for every gate of a step, ``sigma(z) =
+(1 + tanh(z / 2)) / 2`` with the 1/2 folded into the weights (``_ops.logistic_from_tanh_``);
+and a backward pass that computes every factor not depending on the incoming gradient
+for a chunk of steps at once (``_backward_factors``), so that a plain LSTM's backward
+step is five elementwise calls and one GEMM.
 """
 
 import numpy as np
 
-from ._cell import BackwardSteps, Cell, gate_major, recurrent_weight_grad
+from ._cell import BackwardSteps, Cell
 from ._ops import (
     contract_time_batch,
+    logistic_from_tanh_,
+    logistic_slope,
     orthogonal_blocks,
-    sigmoid_grad_,
-    sigmoid_of_negated_,
-    tanh_grad_,
+    tanh_slope,
 )
 from ._registry import register
 from ._workspace import SCRATCH
 
-_LOGISTIC_ORDER = ("input", "forget", "depth", "output")
+# Internal order: the output gate first, so that the logistic gates are one run of
+# rows (one multiply-add activates them) and the gates whose gradient is ``dc`` times a
+# factor (input, forget, depth, candidate) are another (one multiply forms them).
+_INTERNAL_ORDER = ("output", "input", "forget", "depth", "candidate")
 _PUBLIC_ORDER = ("input", "forget", "candidate", "output", "depth")
+_RECURRENT_GATES = ("input", "forget", "output")  # R's blocks, on both axes
+_PEEPHOLE_KEYS = ("p_input", "p_forget", "p_depth", "p_output", "p_lower")
 
 
 class LSTMCell(Cell):
@@ -73,6 +85,8 @@ class LSTMCell(Cell):
     def __init__(self, *, input_gate=True, forget_gate=True, output_gate=True,
                  coupled=False, peepholes=False, input_activation=True,
                  output_activation=True, gate_recurrence=False, depth_gate=False):
+        if gate_recurrence and depth_gate:
+            raise ValueError("R has no depth block: gate_recurrence excludes depth_gate.")
         self.coupled = coupled
         self.peepholes = peepholes
         self.input_activation = input_activation
@@ -84,8 +98,8 @@ class LSTMCell(Cell):
         present = {"input": input_gate and not coupled, "forget": forget_gate,
                    "output": output_gate, "candidate": True, "depth": depth_gate}
         self.gates = tuple(g for g in _PUBLIC_ORDER if present[g])
-        self.logistic = tuple(g for g in _LOGISTIC_ORDER if present[g])
-        self.order = self.logistic + ("candidate",)
+        self.order = tuple(g for g in _INTERNAL_ORDER if present[g])
+        self.logistic = self.order[:-1]
         # Peephole to the output gate reads cell_t, so that gate activates after the cell.
         self.late_output = peepholes and output_gate
         self.early = tuple(g for g in self.logistic if not (self.late_output and g == "output"))
@@ -93,39 +107,38 @@ class LSTMCell(Cell):
         self.peep_previous = self.early if peepholes else ()
 
     def _blocks(self, hidden_size):
-        """Slices of the internal gate axis: one per gate, ``early`` and ``logistic``."""
+        """Slices of the internal gate axis: one per gate, and the runs of rows that
+        the loops treat together (see ``_INTERNAL_ORDER``)."""
         blocks = {g: slice(k * hidden_size, (k + 1) * hidden_size)
                   for k, g in enumerate(self.order)}
-        blocks["early"] = slice(0, len(self.early) * hidden_size)
-        blocks["logistic"] = slice(0, len(self.logistic) * hidden_size)
+        n_rows = len(self.order) * hidden_size
+        first_early = hidden_size if self.late_output else 0
+        n_logistic = len(self.logistic) * hidden_size
+        blocks["logistic"] = slice(0, n_logistic)
+        blocks["early"] = slice(first_early, n_logistic)  # logistic, activated before the cell
+        # One tanh activates the early gates and, with input_activation, the candidate.
+        blocks["tanh"] = slice(first_early, n_rows if self.input_activation else n_logistic)
+        blocks["by_dc"] = slice(hidden_size if "output" in self.order else 0, n_rows)
         return blocks
 
-    def _exp_runs(self, blocks):
-        """Contiguous runs of blocks activated together, before the cell update."""
-        runs = [blocks["early"]]
-        if self.input_activation:
-            candidate = blocks["candidate"]
-            if runs[0].stop == candidate.start:
-                runs = [slice(0, candidate.stop)]
-            else:
-                runs.append(candidate)
-        return [run for run in runs if run.stop > run.start]
+    def _recurrent_columns(self, hidden_size):
+        """Indices of R's public rows/columns in the internal logistic order."""
+        public = {g: k for k, g in enumerate(_RECURRENT_GATES)}
+        return np.concatenate([np.arange(hidden_size) + public[g] * hidden_size
+                               for g in self.logistic])
 
     def forward_params(self, params):
-        """Logistic gates' columns negated, the candidate's scaled by -2 (if tanh).
-
-        Then ``1 / (1 + exp(pre))`` is each logistic gate and ``2 / (1 + exp(pre)) - 1``
-        the tanh candidate (see ``_ops.sigmoid_of_negated_``).
-        """
-        hidden_size = params["U"].shape[0]
-        candidate_scale = -2 if self.input_activation else 1
-        scale = np.repeat([-1] * len(self.logistic) + [candidate_scale], hidden_size)
-        scale = scale.astype(params["U"].dtype)  # (G*H,)
-        scaled = {key: params[key] * scale for key in ("W", "U", "b")}
-        for key in ("p_input", "p_forget", "p_depth", "p_output", "p_lower", "R"):
-            if key in params:  # every column of these feeds a logistic gate
-                scaled[key] = -params[key]
-        return self._mask_depth(scaled, self.order)
+        """``A`` with the logistic rows halved (see ``Cell.forward_params``), and the
+        peepholes and ``R``, which feed only logistic gates, halved too; ``R`` in the
+        internal gate order and transposed, as the column-major step multiplies it."""
+        scaled = super().forward_params(self._mask_depth(params, self.order))
+        for key in _PEEPHOLE_KEYS:
+            if key in params:
+                scaled[key] = 0.5 * params[key][:, None]  # (H, 1)
+        if self.gate_recurrence:
+            columns = self._recurrent_columns(params["U"].shape[0])
+            scaled["R_t"] = 0.5 * params["R"][np.ix_(columns, columns)].T
+        return scaled
 
     def mask_params(self, params):
         """``U``'s depth block set to zero: the depth gate reads no hidden state."""
@@ -154,62 +167,56 @@ class LSTMCell(Cell):
             extras["R"] = np.vstack(blocks)
         return extras
 
-    def _peephole(self, params, gate):
-        """The peephole of ``gate`` as an (H, 1) column, or None."""
-        key = "p_" + gate
-        return params[key][:, None] if key in params else None
-
     # ----------------------------------------------------------------- forward
-    def forward(self, params, gates, h0, c0, lower_cell=None):
-        hidden_size = h0.shape[0]
+    def forward(self, params, stacked, c0, lower_cell=None):
+        """See :meth:`Cell.forward`; ``lower_cell`` (T, H, B) for the depth gate."""
+        hidden_size = c0.shape[0]
         blocks = self._blocks(hidden_size)
-        exp_runs = self._exp_runs(blocks)
-        hidden, cell = self._allocate(gates, h0, c0, with_cell=True)
+        weights = params["A"]  # (G*H, H+F+1), logistic rows halved
+        gates = self._gates(stacked, weights.shape[0])  # (T, G*H, B)
+        hidden = stacked[:, :hidden_size]  # (T+1, H, B), a view: h_t is written in place
+        cell = np.empty_like(hidden)
+        cell[0] = c0
         squashed = np.empty_like(cell[1:]) if self.output_activation else cell[1:]
-        recurrent_t = params["U"].T  # (G*H, H)
-        gate_recurrent_t = params["R"].T if self.gate_recurrence else None  # (3H, 3H)
-        peep = {g: self._peephole(params, g) for g in self.logistic}
-        rec = np.empty_like(gates[0])  # (G*H, B)
-        scratch = np.empty_like(h0)  # (H, B)
-        numerator = np.ones_like(rec)  # (G*H, B): 2 on the candidate, 2 / (1 + exp) = 1 + tanh
-        if self.input_activation:
-            numerator[blocks["candidate"]] = 2
-        exp_runs = [(run, numerator[run]) for run in exp_runs]  # views made once, not per step
-        with np.errstate(over="ignore"):
-            for t in range(gates.shape[0]):
-                pre = gates[t]  # (G*H, B)
-                np.matmul(recurrent_t, hidden[t], out=rec)
-                pre += rec
-                if gate_recurrent_t is not None and t > 0:
-                    logistic = blocks["logistic"]
-                    np.matmul(gate_recurrent_t, gates[t - 1, logistic], out=rec[logistic])
-                    pre[logistic] += rec[logistic]
-                for gate in self.peep_previous:
-                    np.multiply(peep[gate], cell[t], out=scratch)
-                    pre[blocks[gate]] += scratch
-                if lower_cell is not None:
-                    np.multiply(params["p_lower"][:, None], lower_cell[t], out=scratch)
-                    pre[blocks["depth"]] += scratch
-                for run, run_numerator in exp_runs:
-                    sigmoid_of_negated_(pre[run], run_numerator)
-                if self.input_activation:  # tanh(y) = 2 * sigmoid(2 y) - 1
-                    pre[blocks["candidate"]] -= 1
-                self._cell_update(pre, blocks, cell[t], cell[t + 1], scratch)
-                if lower_cell is not None:
-                    np.multiply(pre[blocks["depth"]], lower_cell[t], out=scratch)
-                    cell[t + 1] += scratch
-                if self.late_output:
-                    np.multiply(peep["output"], cell[t + 1], out=scratch)
-                    pre[blocks["output"]] += scratch
-                    sigmoid_of_negated_(pre[blocks["output"]])
-                if self.output_activation:
-                    np.tanh(cell[t + 1], out=squashed[t])
-                if "output" in blocks:
-                    np.multiply(pre[blocks["output"]], squashed[t], out=hidden[t + 1])
-                else:
-                    hidden[t + 1] = squashed[t]
+        gate_recurrent_t = params.get("R_t")  # (3H, 3H), halved
+        peep = {g: params.get("p_" + g) for g in self.logistic}  # (H, 1) each, halved
+        logistic, early, tanh_rows = blocks["logistic"], blocks["early"], blocks["tanh"]
+        rec = np.empty_like(gates[0, logistic])
+        scratch = np.empty_like(c0)  # (H, B)
+        for t in range(gates.shape[0]):
+            pre = gates[t]  # (G*H, B)
+            # Every gate's x_t @ W + h_{t-1} @ U + b in one GEMM on [h; x; 1].
+            np.matmul(weights, stacked[t], out=pre)
+            if gate_recurrent_t is not None and t > 0:
+                np.matmul(gate_recurrent_t, gates[t - 1, logistic], out=rec)
+                pre[logistic] += rec
+            for gate in self.peep_previous:
+                np.multiply(peep[gate], cell[t], out=scratch)
+                pre[blocks[gate]] += scratch
+            if lower_cell is not None:
+                np.multiply(params["p_lower"], lower_cell[t], out=scratch)
+                pre[blocks["depth"]] += scratch
+            # One tanh for the candidate and every early gate: sigma(z) = (1 + tanh(z/2)) / 2.
+            np.tanh(pre[tanh_rows], out=pre[tanh_rows])
+            logistic_from_tanh_(pre[early])
+            self._cell_update(pre, blocks, cell[t], cell[t + 1], scratch)
+            if lower_cell is not None:
+                np.multiply(pre[blocks["depth"]], lower_cell[t], out=scratch)
+                cell[t + 1] += scratch
+            if self.late_output:
+                output = pre[blocks["output"]]
+                np.multiply(peep["output"], cell[t + 1], out=scratch)
+                output += scratch
+                np.tanh(output, out=output)
+                logistic_from_tanh_(output)
+            if self.output_activation:
+                np.tanh(cell[t + 1], out=squashed[t])
+            if "output" in blocks:
+                np.multiply(pre[blocks["output"]], squashed[t], out=hidden[t + 1])
+            else:
+                hidden[t + 1] = squashed[t]
         return {"gates": gates, "hidden": hidden, "cell": cell, "squashed": squashed,
-                "lower_cell": lower_cell}
+                "lower_cell": lower_cell, "stacked": stacked}
 
     def _cell_update(self, act, blocks, cell_prev, cell_new, scratch):
         """``cell_new = forget * cell_prev + input * candidate`` with this variant's gates."""
@@ -233,111 +240,160 @@ class LSTMCell(Cell):
     def backward(self, params, d_hidden, state, valid, d_cell=None):
         """See :meth:`Cell.backward`; ``d_cell`` (T+1, H, B) is an outside gradient
         w.r.t. each step's cell (a depth-gated layer above reads it), and with a depth
-        gate ``grads["lower_cell"]`` (T, H, B) is the gradient w.r.t. ``lower_cell``."""
-        gates, cell, squashed = state["gates"], state["cell"], state["squashed"]
+        gate ``grads["lower_cell"]`` (T, H, B) is the gradient w.r.t. ``lower_cell``.
+
+        With ``dh`` the gradient reaching ``hidden_t`` and ``dc`` the one reaching
+        ``cell_t``, a step is (``'`` the derivative w.r.t. the pre-activation)::
+
+            d_output = dh * tanh(cell_t) * output'
+            dc      += dh * output * tanh'(cell_t)
+            d_input  = dc * candidate * input'       d_forget = dc * cell_{t-1} * forget'
+            d_depth  = dc * lower_cell_t * depth'    d_candidate = dc * input * candidate'
+            dc       = dc * forget [+ p_<gate> * d_<gate> for the peepholes to cell_{t-1}]
+            dh       = d_gates @ U^T  [and d_gates_{t-1} += (d_gates_t @ R^T) * gate']
+
+        The bracketed factors depend on the forward pass alone: ``_backward_factors``
+        forms them for a chunk of steps in vectorised calls before the chunk's loop.
+        """
+        gates, cell = state["gates"], state["cell"]
         lower_cell = state["lower_cell"]
-        n_steps, _, batch = gates.shape
+        n_steps, n_rows, batch = gates.shape
         hidden_size = cell.shape[1]
         blocks = self._blocks(hidden_size)
-        peep = {g: self._peephole(params, g) for g in self.logistic}
+        peep = {g: params["p_" + g][:, None] for g in self.logistic if "p_" + g in params}
         recurrent = self._mask_depth(params, self.order)["U"]  # (H, G*H), as forward used it
+        gate_recurrent = None
+        if self.gate_recurrence:
+            columns = self._recurrent_columns(hidden_size)
+            gate_recurrent = params["R"][np.ix_(columns, columns)]  # (3H, 3H), internal
         d_gates = SCRATCH.empty("d_gates", gates.shape, gates.dtype)  # (T, G*H, B), all written
         dh = np.empty((hidden_size, batch), dtype=gates.dtype)
         dh_next = np.zeros_like(dh)
         dc = np.zeros_like(dh)  # carried d cell, from step t+1 into step t
-        d_squashed = np.empty_like(dh)
         scratch = np.empty_like(dh)
-        logistic = blocks["logistic"]
-        d_gates_next = np.zeros_like(gates[0, logistic]) if self.gate_recurrence else None
-        scratch_logistic = np.empty_like(gates[0, logistic])
+        logistic, by_dc = blocks["logistic"], blocks["by_dc"]
+        n_by_dc = (by_dc.stop - by_dc.start) // hidden_size
+        carried = np.zeros_like(gates[0, logistic]) if self.gate_recurrence else None
+        carried_scratch = np.empty_like(gates[0, logistic]) if self.gate_recurrence else None
         d_lower = None if lower_cell is None else np.empty_like(lower_cell)  # (T, H, B)
         steps = BackwardSteps(valid, n_steps)
-        for t in steps:
-            act, d_act = gates[t], d_gates[t]
-            np.add(d_hidden[t + 1], dh_next, out=dh)
-            if "output" in blocks:
-                np.multiply(dh, squashed[t], out=d_act[blocks["output"]])
-                np.multiply(dh, act[blocks["output"]], out=d_squashed)
-                self._add_carried(d_act, d_gates_next, blocks, ("output",))
-            else:
-                d_squashed[...] = dh
-            if self.output_activation:
-                tanh_grad_(d_squashed, squashed[t], scratch)
-            dc += d_squashed
-            if d_cell is not None:
-                dc += d_cell[t + 1]
-            if self.late_output:
-                sigmoid_grad_(d_act[blocks["output"]], act[blocks["output"]], scratch)
-                np.multiply(peep["output"], d_act[blocks["output"]], out=scratch)
+        factor_rows = self._factor_rows(n_rows, hidden_size)
+        for start, stop in steps.chunks(factor_rows * batch * gates.itemsize):
+            factors = self._backward_factors(state, blocks, params, start, stop)
+            for t in range(stop - 1, start - 1, -1):
+                f, d_act = {k: v[t - start] for k, v in factors.items()}, d_gates[t]
+                np.add(d_hidden[t + 1], dh_next, out=dh)
+                if "output" in blocks:
+                    d_output = d_act[blocks["output"]]
+                    np.multiply(dh, f["gates"][blocks["output"]], out=d_output)
+                    if carried is not None:  # what R carried back from step t+1
+                        self._add_carried(d_output, carried[blocks["output"]],
+                                          f["slope"][blocks["output"]], scratch)
+                np.multiply(dh, f["cell"], out=scratch)
                 dc += scratch
-            self._cell_backward(act, d_act, blocks, cell[t], dc, scratch)
-            if d_lower is not None:
-                np.multiply(dc, lower_cell[t], out=d_act[blocks["depth"]])
-            self._add_carried(d_act, d_gates_next, blocks, ("input", "forget"))
-            if self.input_activation:
-                tanh_grad_(d_act[blocks["candidate"]], act[blocks["candidate"]], scratch)
-            early = blocks["early"]
-            sigmoid_grad_(d_act[early], act[early], scratch_logistic[early])
-            if d_lower is not None:  # cell_t reads lower_cell_t directly and via the depth gate
-                np.multiply(dc, act[blocks["depth"]], out=d_lower[t])
-                np.multiply(params["p_lower"][:, None], d_act[blocks["depth"]], out=scratch)
-                d_lower[t] += scratch
-                steps.cut(t, d_lower[t])
-            self._cell_carry(act, d_act, blocks, peep, dc, scratch)
-            steps.cut(t, d_act, dc)
-            np.matmul(recurrent, d_act, out=dh_next)
-            if d_gates_next is not None:
-                np.matmul(params["R"], d_act[logistic], out=d_gates_next)
-                steps.flush(t, d_gates_next)
-            steps.flush(t, dh_next, dc)
+                if d_cell is not None:
+                    dc += d_cell[t + 1]
+                if self.late_output:
+                    np.multiply(peep["output"], d_output, out=scratch)
+                    dc += scratch
+                # Input, forget, depth and candidate in one call: each is dc * its factor.
+                np.multiply(f["gates"][by_dc].reshape(n_by_dc, hidden_size, batch), dc,
+                            out=d_act[by_dc].reshape(n_by_dc, hidden_size, batch))
+                if carried is not None:
+                    for gate in ("input", "forget"):
+                        if gate in blocks:
+                            self._add_carried(d_act[blocks[gate]], carried[blocks[gate]],
+                                              f["slope"][blocks[gate]], scratch)
+                if d_lower is not None:  # cell_t reads lower_cell_t directly and via depth
+                    np.multiply(dc, f["lower"], out=d_lower[t])
+                    steps.cut(t, d_lower[t])
+                if "forget" in blocks:
+                    dc *= gates[t, blocks["forget"]]
+                for gate in self.peep_previous:
+                    np.multiply(peep[gate], d_act[blocks[gate]], out=scratch)
+                    dc += scratch
+                steps.cut(t, d_act, dc)
+                np.matmul(recurrent, d_act, out=dh_next)
+                if carried is not None:
+                    np.matmul(gate_recurrent, d_act[logistic], out=carried)
+                    steps.flush(t, carried)
+                steps.flush(t, dh_next, dc)
         dh_next += d_hidden[0]
         if d_cell is not None:
             dc += d_cell[0]
-        by_gate = gate_major(d_gates)  # (G*H, T*B)
-        d_recurrent = recurrent_weight_grad(state["hidden"][:-1], by_gate)
-        grads = {"U": self._masked_recurrent_grad(d_recurrent)}
-        grads.update(self._extra_grads(blocks, gates, cell, d_gates, lower_cell))
+        grads = self._extra_grads(blocks, gates, cell, d_gates, lower_cell)
         if d_lower is not None:
             grads["lower_cell"] = d_lower
-        return by_gate, {"hidden": dh_next, "cell": dc}, grads
-
-    def _masked_recurrent_grad(self, d_recurrent):
-        """``dU`` (internal order) with the depth block, which is not a parameter, at 0."""
-        return self._mask_depth({"U": d_recurrent}, self.order)["U"]
-
-    def _cell_backward(self, act, d_act, blocks, cell_prev, dc, scratch):
-        """Gradients w.r.t. the activations of input, forget and candidate from ``dc``."""
-        d_candidate = d_act[blocks["candidate"]]
-        if self.coupled:  # cell = candidate + forget * (cell_prev - candidate)
-            np.subtract(cell_prev, act[blocks["candidate"]], out=scratch)
-            np.multiply(dc, scratch, out=d_act[blocks["forget"]])
-            np.subtract(1, act[blocks["forget"]], out=scratch)
-            np.multiply(dc, scratch, out=d_candidate)
-            return
-        if "forget" in blocks:
-            np.multiply(dc, cell_prev, out=d_act[blocks["forget"]])
-        if "input" in blocks:
-            np.multiply(dc, act[blocks["candidate"]], out=d_act[blocks["input"]])
-            np.multiply(dc, act[blocks["input"]], out=d_candidate)
-        else:
-            d_candidate[...] = dc
+        return d_gates, {"hidden": dh_next, "cell": dc}, grads
 
     @staticmethod
-    def _add_carried(d_act, d_gates_next, blocks, names):
-        """Add the gradient that ``R`` carried back from step t+1 to these gates."""
-        if d_gates_next is None:
-            return
-        for gate in names:
-            if gate in blocks:
-                d_act[blocks[gate]] += d_gates_next[blocks[gate]]
+    def _add_carried(d_pre, carried, slope, scratch):
+        """``d_pre += carried * slope``: what ``R`` carried back, through the gate."""
+        np.multiply(carried, slope, out=scratch)
+        d_pre += scratch
 
-    def _cell_carry(self, act, d_act, blocks, peep, dc, scratch):
-        """``dc`` becomes the gradient w.r.t. the previous cell, in place."""
-        if "forget" in blocks:
-            dc *= act[blocks["forget"]]
-        for gate in self.peep_previous:
-            np.multiply(peep[gate], d_act[blocks[gate]], out=scratch)
-            dc += scratch
+    def _factor_rows(self, n_rows, hidden_size):
+        """Rows of (., B) factors ``_backward_factors`` forms per step."""
+        extra = (n_rows if self.gate_recurrence else 0) + (hidden_size if self.depth_gate else 0)
+        return n_rows + hidden_size + extra
+
+    def _backward_factors(self, state, blocks, params, start, stop):
+        """The factors of the backward step that depend on the forward pass alone, for
+        steps ``start:stop`` at once (see :meth:`backward`).
+
+        Returns ``{"gates": (n, G*H, B), "cell": (n, H, B)}``: the factor of ``dh`` for
+        the output gate, of ``dc`` for the others, and of ``dh`` in ``dc``; plus
+        ``"slope"`` (n, G*H, B), each gate's derivative, with gate recurrence, and
+        ``"lower"`` (n, H, B), the factor of ``dc`` in ``d lower_cell``, with a depth gate.
+        """
+        n = stop - start
+        act = state["gates"][start:stop]  # (n, G*H, B)
+        cell_prev, cell_new = state["cell"][start:stop], state["cell"][start + 1:stop + 1]
+        squashed = state["squashed"][start:stop]
+        b = blocks
+        shape = (n,) + act.shape[1:]
+        out = {"gates": SCRATCH.empty("factor_gates", shape, act.dtype),
+               "cell": SCRATCH.empty("factor_cell", cell_prev.shape, act.dtype)}
+        slope = SCRATCH.empty("factor_slope", shape, act.dtype)
+        logistic_slope(act[:, b["logistic"]], slope[:, b["logistic"]])
+        g = out["gates"]
+        candidate = act[:, b["candidate"]]
+        d_candidate = g[:, b["candidate"]]  # dc * input * candidate'
+        if self.input_activation:
+            tanh_slope(candidate, d_candidate)
+        else:
+            d_candidate[...] = 1
+        if "input" in b:
+            d_candidate *= act[:, b["input"]]
+            np.multiply(candidate, slope[:, b["input"]], out=g[:, b["input"]])
+        elif self.coupled:  # cell = candidate + forget * (cell_prev - candidate)
+            np.subtract(1, act[:, b["forget"]], out=out["cell"])  # a scratch until below
+            d_candidate *= out["cell"]
+        if "forget" in b:
+            if self.coupled:
+                np.subtract(cell_prev, candidate, out=g[:, b["forget"]])
+            else:
+                g[:, b["forget"]] = cell_prev
+            g[:, b["forget"]] *= slope[:, b["forget"]]
+        if self.depth_gate:  # d lower_cell = dc * (depth + p_lower * lower_cell * depth')
+            depth = b["depth"]
+            np.multiply(state["lower_cell"][start:stop], slope[:, depth], out=g[:, depth])
+            out["lower"] = SCRATCH.empty("factor_lower", cell_prev.shape, act.dtype)
+            np.multiply(params["p_lower"][:, None], g[:, depth], out=out["lower"])
+            out["lower"] += act[:, depth]
+        if "output" in b:  # hidden = output * squashed
+            np.multiply(squashed, slope[:, b["output"]], out=g[:, b["output"]])
+        if self.output_activation:
+            tanh_slope(squashed, out["cell"])
+            if "output" in b:
+                out["cell"] *= act[:, b["output"]]
+        elif "output" in b:
+            out["cell"][...] = act[:, b["output"]]
+        else:
+            out["cell"][...] = 1
+        if self.gate_recurrence:
+            out["slope"] = slope
+        return out
 
     def _extra_grads(self, blocks, gates, cell, d_gates, lower_cell):
         """Gradients of the peepholes, ``p_lower`` and ``R``, vectorised over all steps."""
@@ -350,7 +406,10 @@ class LSTMCell(Cell):
             grads["p_lower"] = np.einsum("thb,thb->h", d_gates[:, blocks["depth"]], lower_cell)
         if self.gate_recurrence:
             logistic = blocks["logistic"]
-            grads["R"] = contract_time_batch(gates[:-1, logistic], d_gates[1:, logistic])
+            internal = contract_time_batch(gates[:-1, logistic], d_gates[1:, logistic])
+            columns = self._recurrent_columns(cell.shape[1])
+            grads["R"] = np.empty_like(internal)
+            grads["R"][np.ix_(columns, columns)] = internal
         return grads
 
 

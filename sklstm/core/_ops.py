@@ -10,41 +10,32 @@ import numpy as np
 from ._workspace import SCRATCH
 
 
-def sigmoid_of_negated_(x, numerator=1):
-    """``x <- numerator / (1 + exp(x))``, the logistic function of ``-x``, in place.
+def logistic_from_tanh_(x):
+    """``x <- (1 + x) / 2``: a logistic gate from ``tanh`` of half its pre-activation.
 
-    ``np.exp`` is the cheapest transcendental NumPy has on this kind of machine (about
-    half the cost of ``np.tanh`` per element, a third of ``scipy.special.expit``), so
-    the cells negate the logistic gates' weights once per call (see
-    ``Cell.forward_params``) and activate them here; ``exp`` overflowing to infinity
-    gives the exact limit 0, so callers run it under ``np.errstate(over="ignore")``.
-    With weights scaled by -2 and ``numerator`` 2 the same kernel gives
-    ``1 + tanh(y) = 2 / (1 + exp(-2 y))``. ``numerator`` is a scalar or an array
-    shaped like ``x``: ``np.divide`` runs vectorised either way, where
-    ``np.reciprocal`` is 1.4-1.7x slower.
+    ``sigma(z) = (1 + tanh(z / 2)) / 2``. The cells fold the inner 1/2 into the
+    logistic gates' rows of their stacked weight (``Cell.forward_params``), so one
+    ``np.tanh`` over a step's contiguous gate blocks activates the logistic gates and
+    the tanh candidate together, and this multiply-add finishes the logistic rows.
+    One ``tanh`` call beat ``1 / (1 + exp(-z))`` (three calls, and ``exp`` costs more
+    per element than NumPy 2's vectorised float32 ``tanh``) by 10-15% a forward pass.
     """
-    np.exp(x, out=x)
-    x += 1
-    np.divide(numerator, x, out=x)
+    x *= 0.5
+    x += 0.5
 
 
-def tanh_(x):
-    """Hyperbolic tangent in place."""
-    np.tanh(x, out=x)
+def logistic_slope(y, out):
+    """``out <- y * (1 - y)``, the logistic derivative from its output ``y``."""
+    np.subtract(1, y, out=out)
+    out *= y
+    return out
 
 
-def sigmoid_grad_(delta, y, scratch):
-    """``delta *= y * (1 - y)``, the logistic derivative from its output ``y``."""
-    np.subtract(1, y, out=scratch)
-    scratch *= y
-    delta *= scratch
-
-
-def tanh_grad_(delta, y, scratch):
-    """``delta *= 1 - y**2``, the tanh derivative from its output ``y``."""
-    np.multiply(y, y, out=scratch)
-    np.subtract(1, scratch, out=scratch)
-    delta *= scratch
+def tanh_slope(y, out):
+    """``out <- 1 - y**2``, the tanh derivative from its output ``y``."""
+    np.multiply(y, y, out=out)
+    np.subtract(1, out, out=out)
+    return out
 
 
 def flush_denormals_(x):

@@ -19,8 +19,8 @@ Because faster modules come first, the units updating at any step are a prefix
 
 import numpy as np
 
-from ._cell import BackwardSteps, Cell, gate_major, recurrent_weight_grad
-from ._ops import tanh_, tanh_grad_
+from ._cell import BackwardSteps, Cell
+from ._ops import tanh_slope
 from ._registry import register
 from ._workspace import SCRATCH
 
@@ -73,21 +73,26 @@ class TanhCell(Cell):
     def mask_params(self, params):
         return dict(params, U=self._masked(params["U"]))
 
-    forward_params = mask_params
+    def forward_params(self, params):
+        return super().forward_params(self.mask_params(params))
 
-    def forward(self, params, gates, h0, c0):
-        hidden, _ = self._allocate(gates, h0, c0, with_cell=False)
-        recurrent_t = params["U"].T  # (H, H), unused entries zero
-        active = self._active_units(h0.shape[0], gates.shape[0])
+    def forward(self, params, stacked, c0):
+        hidden_size = params["A"].shape[0]
+        hidden = stacked[:, :hidden_size]  # (T+1, H, B), a view: h_t is written in place
+        weights = params["A"]  # (H, H+F+1) = [U^T, W^T, b], unused entries of U zero
+        active = self._active_units(hidden_size, stacked.shape[0] - 1)
         for t, n in enumerate(active):
             h_new = hidden[t + 1]
-            np.matmul(recurrent_t[:n], hidden[t], out=h_new[:n])
-            h_new[:n] += gates[t, :n]
-            tanh_(h_new[:n])
+            # x_t @ W + h_{t-1} @ U + b of the units on the clock, in one GEMM on [h; x; 1]
+            np.matmul(weights[:n], stacked[t], out=h_new[:n])
+            np.tanh(h_new[:n], out=h_new[:n])
             h_new[n:] = hidden[t, n:]  # modules off the clock keep their state
-        return {"hidden": hidden}
+        return {"hidden": hidden, "stacked": stacked}
 
     def backward(self, params, d_hidden, state, valid):
+        """See :meth:`Cell.backward`: ``d_pre = (d_hidden_t + dh) * (1 - hidden_t**2)``
+        on the units on the clock, ``dh = d_pre @ U^T`` plus what the kept units pass
+        straight back; the slopes ``1 - hidden_t**2`` formed a chunk of steps at once."""
         hidden = state["hidden"]
         n_steps, hidden_size, batch = hidden[1:].shape
         recurrent = self._masked(params["U"])  # (H, H)
@@ -96,24 +101,24 @@ class TanhCell(Cell):
         # off the clock stay 0
         dh_next = np.zeros((hidden_size, batch), dtype=hidden.dtype)
         kept = np.empty_like(dh_next)  # gradient of the units off the clock
-        scratch = np.empty_like(dh_next)
         steps = BackwardSteps(valid, n_steps)
-        for t in steps:
-            n = active[t]
-            d_pre = d_gates[t, :n]
-            np.add(d_hidden[t + 1, :n], dh_next[:n], out=d_pre)
-            tanh_grad_(d_pre, hidden[t + 1, :n], scratch[:n])
-            steps.cut(t, d_pre)
-            if n < hidden_size:  # the kept state passes its gradient straight back
-                np.add(d_hidden[t + 1, n:], dh_next[n:], out=kept[n:])
-            np.matmul(recurrent[:, :n], d_pre, out=dh_next)
-            if n < hidden_size:
-                dh_next[n:] += kept[n:]
-            steps.flush(t, dh_next)
+        for start, stop in steps.chunks(hidden_size * batch * hidden.itemsize):
+            slope = tanh_slope(hidden[start + 1:stop + 1], SCRATCH.empty(
+                "factor_slope", (stop - start, hidden_size, batch), hidden.dtype))
+            for t in range(stop - 1, start - 1, -1):
+                n = active[t]
+                d_pre = d_gates[t, :n]
+                np.add(d_hidden[t + 1, :n], dh_next[:n], out=d_pre)
+                d_pre *= slope[t - start, :n]
+                steps.cut(t, d_pre)
+                if n < hidden_size:  # the kept state passes its gradient straight back
+                    np.add(d_hidden[t + 1, n:], dh_next[n:], out=kept[n:])
+                np.matmul(recurrent[:, :n], d_pre, out=dh_next)
+                if n < hidden_size:
+                    dh_next[n:] += kept[n:]
+                steps.flush(t, dh_next)
         dh_next += d_hidden[0]
-        by_gate = gate_major(d_gates)  # (H, T*B)
-        grads = {"U": self._masked(recurrent_weight_grad(hidden[:-1], by_gate))}
-        return by_gate, {"hidden": dh_next}, grads
+        return d_gates, {"hidden": dh_next}, {}
 
     def activations(self, state):
         return {"candidate": state["hidden"][1:]}
