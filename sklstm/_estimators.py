@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
 from . import __version__
 from .core._parallel import blocks_on_one_blas_thread
 from ._chunking import chunked, resolve_chunk_size
+from ._levels import RelativeWindows, fit_level, last_rows, level_of
 from ._data import check_sample_weight, check_sequences, minibatches, validate_sequences
 from ._losses import LOSS_FOR_ACTIVATION, LOSS_FUNCTIONS, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
@@ -75,13 +76,19 @@ class _FitInputs:
     call has passed every check.
     """
 
-    dataset: object  # read in chunks of ``chunk_size`` steps
+    dataset: object  # as the network reads it: relative to a level, in chunks
     chunk_size: int
     y: np.ndarray
     Y: np.ndarray  # (n_samples, n_outputs), encoded for the loss
     sample_weight: np.ndarray
     features: object
     attributes: dict
+    level: tuple = None  # the linear part's (coef, intercept), when there is one
+    offsets: np.ndarray = None  # (n_samples, n_outputs): its output, or None
+
+    def network_targets(self):
+        """What the network learns: the encoded targets less the linear part."""
+        return self.Y if self.offsets is None else self.Y - self.offsets
 
 
 class BaseRecurrent(BaseEstimator):
@@ -239,6 +246,7 @@ class BaseRecurrent(BaseEstimator):
     def _architecture_params(self):
         """The hyperparameters fixed once the network is built (``_ARCHITECTURE``)."""
         names = _ARCHITECTURE + (("n_modules",) if self.variant == "clockwork" else ())
+        names += ("level",) if hasattr(self, "level") else ()
         return {name: getattr(self, name) for name in names}
 
     def _check_architecture(self, incremental):
@@ -274,6 +282,9 @@ class BaseRecurrent(BaseEstimator):
             raise ValueError(f"y has {n_outputs} outputs; the model was fitted with "
                              f"{self.n_outputs_}.")
 
+    def _set_level(self, level):
+        """Record the fitted linear part (classifiers have none)."""
+
     def _commit(self, inputs, network, first_pass):
         """Set the fitted attributes of this call; it has passed every check."""
         for name, value in inputs.attributes.items():
@@ -282,6 +293,7 @@ class BaseRecurrent(BaseEstimator):
             return
         inputs.features.set_on(self)
         self.chunk_size_ = inputs.chunk_size
+        self._set_level(inputs.level)
         self._architecture = self._architecture_params()
         self.layers_ = network.layers
         self.head_ = network.head
@@ -330,9 +342,6 @@ class BaseRecurrent(BaseEstimator):
         dataset, features = check_sequences(self, X, reset=first_pass,
                                             window=self.window,
                                             dtype=np.dtype(self.dtype))
-        chunk_size = (resolve_chunk_size(self.chunk_size, dataset.lengths)
-                      if first_pass else self.chunk_size_)
-        dataset = chunked(dataset, chunk_size)
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but "
                              "the target y is None.")
@@ -348,8 +357,35 @@ class BaseRecurrent(BaseEstimator):
         sample_weight = self._weigh_classes(y, sample_weight, incremental)
         Y, attributes = self._encode_targets(y, sample_weight, first_pass=first_pass,
                                              incremental=incremental, classes=classes)
+        if not first_pass:
+            level = self._fitted_level()
+        elif self._fits_level():
+            level = fit_level(last_rows(dataset), Y, sample_weight)
+        else:
+            level = None
+        chunk_size = (resolve_chunk_size(self.chunk_size, dataset.lengths)
+                      if first_pass else self.chunk_size_)
+        dataset, offsets = self._network_inputs(dataset, level, chunk_size)
         return _FitInputs(dataset, chunk_size, y, Y, sample_weight, features,
-                          attributes)
+                          attributes, level, offsets)
+
+    def _fits_level(self):
+        """Whether a first fit takes out the level (see :mod:`sklstm._levels`)."""
+        return False
+
+    def _fitted_level(self):
+        """The fitted linear part (coef, intercept), or None."""
+        return None
+
+    @staticmethod
+    def _network_inputs(dataset, level, chunk_size):
+        """The dataset as the network reads it (relative to the last rows where
+        there is a level part, in chunks) and the level part's output (or None)."""
+        offsets = None
+        if level is not None:
+            offsets = level_of(last_rows(dataset), *level)
+            dataset = RelativeWindows(dataset)
+        return chunked(dataset, chunk_size), offsets
 
     def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
         """Check and build everything first, then set the fitted attributes and
@@ -412,20 +448,22 @@ class BaseRecurrent(BaseEstimator):
 
     def _train_and_validation(self, inputs, early_stopping, rng):
         """TrainData for the loop and the validation function (or None)."""
-        dataset, Y, sample_weight = inputs.dataset, inputs.Y, inputs.sample_weight
+        dataset, sample_weight = inputs.dataset, inputs.sample_weight
+        targets = inputs.network_targets()
         if not early_stopping:
-            return TrainData(dataset, Y, sample_weight), None
+            return TrainData(dataset, targets, sample_weight), None
         train_idx, val_idx = self._validation_split(dataset.n_samples, inputs.y, rng)
         val = dataset.subset(val_idx)
-        y_val, Y_val, sw_val = inputs.y[val_idx], Y[val_idx], sample_weight[val_idx]
+        y_val, Y_val, sw_val = inputs.y[val_idx], inputs.Y[val_idx], sample_weight[val_idx]
+        offsets_val = None if inputs.offsets is None else inputs.offsets[val_idx]
 
         def validate(network):  # called in training, once the encoding is set
-            raw = self._raw_output(val, network)
+            raw = self._raw_output(val, network, offsets_val)
             loss_function = LOSS_FUNCTIONS[LOSS_FOR_ACTIVATION[self.out_activation_]]
             loss, _ = loss_function(Y_val, raw, sw_val)
             return loss, self._score_predictions(y_val, self._decode(raw), sw_val)
 
-        train = TrainData(dataset.subset(train_idx), Y[train_idx],
+        train = TrainData(dataset.subset(train_idx), targets[train_idx],
                           sample_weight[train_idx])
         return train, validate
 
@@ -445,8 +483,9 @@ class BaseRecurrent(BaseEstimator):
         return split
 
     # -- prediction -------------------------------------------------------------
-    def _raw_output(self, dataset, network):
-        """Raw network output (n_samples, n_outputs), computed in batches.
+    def _raw_output(self, dataset, network, offsets=None):
+        """Raw output (n_samples, n_outputs): the network's, computed in batches,
+        plus the linear part's ``offsets`` where there is one.
 
         Whatever ``dtype`` the network computes in, the result is float64, the
         precision scikit-learn expects of predictions.
@@ -456,6 +495,8 @@ class BaseRecurrent(BaseEstimator):
             for idx in self._predict_batches(dataset):
                 X, lengths = dataset.batch(idx)  # (b, T_b, F), (b,)
                 raw[idx], _ = network.forward(X, lengths, training=False)
+        if offsets is not None:
+            raw += offsets
         return raw
 
     def _predict_batches(self, dataset):
@@ -466,17 +507,17 @@ class BaseRecurrent(BaseEstimator):
                            random_state=None)
 
     def _validate_for_prediction(self, X):
-        """X as a dataset in the dtype the weights have (``dtype`` at fit time),
-        read in chunks as in fit."""
+        """X as the network reads it, in the dtype the weights have (``dtype`` at
+        fit time), and the linear part's output on it (or None)."""
         dataset = validate_sequences(self, X, reset=False, window=self._built("window"),
                                      dtype=self.head_["head_W"].dtype)
-        return chunked(dataset, self.chunk_size_)
+        return self._network_inputs(dataset, self._fitted_level(), self.chunk_size_)
 
     def _raw_predict(self, X):
-        """Validate X; raw network output (n_samples, n_outputs)."""
+        """Validate X; raw output (n_samples, n_outputs)."""
         check_is_fitted(self)
-        dataset = self._validate_for_prediction(X)
-        return self._raw_output(dataset, self._network())
+        dataset, offsets = self._validate_for_prediction(X)
+        return self._raw_output(dataset, self._network(), offsets)
 
     def predict(self, X):
         """Predict with the trained network.
@@ -536,7 +577,7 @@ class BaseRecurrent(BaseEstimator):
         """
         check_is_fitted(self)
         layer, direction = self._check_trace_position(layer, direction)
-        dataset = self._validate_for_prediction(X)
+        dataset, _ = self._validate_for_prediction(X)
         with blocks_on_one_blas_thread():
             return self._trace_batches(dataset, layer, direction)
 
@@ -1148,9 +1189,26 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
     ----------
 {parameters}
 
+    level : "last" or None, default="last"
+        How a window model (``window=k``) treats the level of the series.
+        "last" takes it out: the network reads each window relative to its
+        last row, ``x_t - x_last``, and a linear function of that row, fitted
+        first by ridge regression (its penalty chosen by leave-one-out), is
+        added to the network's output, so forecasts follow a level that moves
+        beyond the training range (a trend). None reads windows as they are.
+        Ignored without ``window``. Continuing (``warm_start``,
+        ``partial_fit``) keeps the linear part of the first fit.
+
     Attributes
     ----------
 {attributes}
+
+    level_coef_ : ndarray of shape (n_features_in_, n_outputs_) or None
+        The linear part's weights on the last row of a window, in units of the
+        standardised targets; None without a level part.
+
+    level_intercept_ : ndarray of shape (n_outputs_,) or None
+        Its intercept.
 
     See Also
     --------
@@ -1182,6 +1240,61 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
     (3,)
     """)
 class LSTMRegressor(RegressorMixin, BaseRecurrent):
+    _parameter_constraints: dict = {
+        **BaseRecurrent._parameter_constraints,
+        "level": [StrOptions({"last"}), None],
+    }
+
+    def __init__(
+        self,
+        variant="lstm",
+        hidden_size=32,
+        *,
+        num_layers=1,
+        bidirectional=False,
+        pooling="last",
+        dropout=0.0,
+        forget_bias=1.0,
+        n_modules=4,
+        solver="adam",
+        learning_rate_init=0.005,
+        batch_size="auto",
+        max_iter=100,
+        alpha=1e-4,
+        clip_norm=5.0,
+        early_stopping="auto",
+        validation_fraction=0.1,
+        n_iter_no_change="auto",
+        tol=1e-4,
+        shuffle=True,
+        random_state=None,
+        verbose=False,
+        warm_start=False,
+        dtype="float32",
+        window=None,
+        chunk_size="auto",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        level="last",
+    ):
+        super().__init__(
+            variant=variant, hidden_size=hidden_size, num_layers=num_layers,
+            bidirectional=bidirectional, pooling=pooling, dropout=dropout,
+            forget_bias=forget_bias, n_modules=n_modules, solver=solver,
+            learning_rate_init=learning_rate_init, batch_size=batch_size,
+            max_iter=max_iter, alpha=alpha, clip_norm=clip_norm,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol, shuffle=shuffle,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            dtype=dtype, window=window, chunk_size=chunk_size, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon,
+        )
+        self.level = level
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences X and targets y.
@@ -1246,6 +1359,17 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
             mean, scale = self._y_mean, self._y_scale
         standardised = ((Y - mean) / scale).astype(self.dtype)
         return standardised, {"_y_mean": mean, "_y_scale": scale}
+
+    def _fits_level(self):
+        return self.window is not None and self.level == "last"
+
+    def _fitted_level(self):
+        if self.level_coef_ is None:
+            return None
+        return self.level_coef_, self.level_intercept_
+
+    def _set_level(self, level):
+        self.level_coef_, self.level_intercept_ = (None, None) if level is None else level
 
     def _out_activation(self):
         return "identity"

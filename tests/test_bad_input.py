@@ -346,6 +346,7 @@ BAD_HYPERPARAMETERS = [
     ("warm_start", "no"),
     ("dtype", "float16"), ("dtype", "int32"),
     ("window", 0), ("window", -2), ("window", 1.5),
+    ("chunk_size", 0), ("chunk_size", 1.5), ("chunk_size", "big"),
     ("momentum", -0.1), ("momentum", 1.5),
     ("nesterovs_momentum", "yes"),
     ("beta_1", 1.0), ("beta_1", -0.1), ("beta_2", 1.0),
@@ -354,7 +355,7 @@ BAD_HYPERPARAMETERS = [
 
 
 def test_every_hyperparameter_has_bad_values():
-    covered = {name for name, _ in BAD_HYPERPARAMETERS}
+    covered = {name for name, _ in BAD_HYPERPARAMETERS} | {"level"}  # regressor only
     names = set(LSTMRegressor().get_params())
     assert names - covered == set()
 
@@ -369,6 +370,12 @@ def test_out_of_range_hyperparameter(Estimator, param, value):
     y = Y if Estimator is LSTMClassifier else Y_REG
     with pytest.raises(ERRORS, match=rf"\b{param}\b"):
         est.fit(X, y)
+
+
+@pytest.mark.parametrize("value", ["first", True, 0])
+def test_bad_level(value):
+    with pytest.raises(ERRORS, match=r"\blevel\b"):
+        LSTMRegressor(max_iter=1, hidden_size=4, window=2, level=value).fit(X2, Y_REG)
 
 
 @pytest.mark.parametrize("value", ["auto", [1, 2], 3])
@@ -441,7 +448,7 @@ FAILING_CALLS = [
     # the failure comes after the weights would be initialised
     ("fit-validation-set-too-small", "reg3d", X3,
      lambda est: est.set_params(early_stopping=True, validation_fraction=0.01).fit(X3, Y_REG),
-     {"early_stopping": False, "validation_fraction": 0.1}),
+     {"early_stopping": "auto", "validation_fraction": 0.1}),
     ("fit-clockwork-hidden-too-small", "clf3d", X3,
      lambda est: est.set_params(variant="clockwork", hidden_size=2).fit(X3, Y),
      {"variant": "lstm", "hidden_size": SMALL["hidden_size"]}),

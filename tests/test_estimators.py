@@ -668,3 +668,51 @@ def test_dropout_applies_from_the_first_fit():
     dropped = LSTMClassifier(**FAST, dropout=0.5).fit(X, y)
     assert plain.loss_curve_[0] != dropped.loss_curve_[0]
     assert dropped._network().dropout == 0.5
+
+
+# ------------------------------------------------------- window models' level
+def trending_series(n=200, seed=0):
+    rng = np.random.RandomState(seed)
+    t = np.arange(n, dtype=float)
+    series = 0.05 * t + np.sin(t / 4) + 0.05 * rng.normal(size=n)
+    return series[:-1, None], series[1:]  # X (n-1, 1), y: the next value
+
+
+def test_level_last_follows_a_trend_beyond_the_training_range():
+    X, y = trending_series()
+    fitted = dict(window=8, max_iter=30, random_state=0)
+    with_level = LSTMRegressor(**fitted).fit(X[:150], y[:150])
+    without = LSTMRegressor(**fitted, level=None).fit(X[:150], y[:150])
+    future = with_level.predict(X)[150:]
+    assert future.max() > y[:150].max() + 1  # the level keeps rising
+    rmse = np.sqrt(np.mean((future - y[150:]) ** 2))
+    rmse_without = np.sqrt(np.mean((without.predict(X)[150:] - y[150:]) ** 2))
+    assert rmse < 0.5 * rmse_without
+    assert with_level.level_coef_.shape == (1, 1) and without.level_coef_ is None
+
+
+def test_level_is_the_ridge_part_plus_a_network_reading_relative_windows():
+    """predict = (network on x - x_last + x_last @ coef + intercept) * std + mean."""
+    from sklstm._data import WindowedSequences
+
+    X, y = trending_series(n=60)
+    reg = LSTMRegressor(window=5, hidden_size=4, max_iter=3, random_state=0).fit(X, y)
+    windows = WindowedSequences(X.astype(np.float32), 5)
+    Xb, lengths = windows.batch(np.arange(len(X)))
+    last = Xb[np.arange(len(X)), lengths - 1]  # (n, 1)
+    relative = np.where(np.arange(5)[None, :, None] < lengths[:, None, None],
+                        Xb - last[:, None, :], 0)
+    raw, _ = reg._network().forward(relative, lengths)
+    raw = raw + last @ reg.level_coef_ + reg.level_intercept_
+    mean, std = reg._y_mean, reg._y_scale
+    np.testing.assert_allclose(reg.predict(X), raw[:, 0] * std + mean, rtol=1e-5)
+
+
+def test_continuing_keeps_the_level_of_the_first_fit():
+    X, y = trending_series(n=80)
+    reg = LSTMRegressor(window=5, hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    coef = reg.level_coef_.copy()
+    reg.partial_fit(X[:40], y[:40] + 100)
+    np.testing.assert_array_equal(reg.level_coef_, coef)
+    with pytest.raises(ValueError, match="level"):
+        reg.set_params(level=None, warm_start=True).fit(X, y)
