@@ -9,18 +9,18 @@ recurrence and bias at once. The step writes its new hidden state straight into
 ``stacked[t + 1, :H]``. The gates come out gate-major, so step ``t`` of gate ``k`` is
 the contiguous ``(H, B)`` array ``gates[t, k*H:(k+1)*H]``. After backpropagating
 through time, the cell hands the gate gradients back, and the layer forms every
-weight gradient, ``dA = sum_t d_gates[t] @ stacked[t]^T``, in one GEMM. Caches are
-returned values, never state kept on the cell.
+weight gradient at once, ``dA = sum_t d_gates[t] @ stacked[t]^T``, one GEMM per chunk
+of steps. Caches are returned values, never state kept on the cell.
 """
 
 import numpy as np
 
-from ._ops import flush_denormals_, time_batch_columns
+from ._ops import flush_denormals_
 
 #: Every this many steps, the backward loops flush denormal gradients to zero.
 FLUSH_EVERY = 16
-#: Bytes of step-independent backward factors computed in one vectorised pass: a
-#: chunk of steps whose factors stay in a typical L2 cache until the loop reads them.
+#: Bytes of the gate gradients and stacked inputs laid out for one weight-gradient GEMM
+#: (``RecurrentLayer.backward``): a chunk of steps that stays in a typical L2 cache.
 CHUNK_BYTES = 2**20
 
 
@@ -161,14 +161,6 @@ class BackwardSteps:
     def __iter__(self):
         return iter(range(self.n_steps - 1, -1, -1))
 
-    def chunks(self, bytes_per_step):
-        """``(start, stop)`` runs of steps, last first, each about ``CHUNK_BYTES`` of
-        factors at ``bytes_per_step``: a loop computes a chunk's step-independent
-        factors in a few vectorised calls, then runs its steps from ``stop - 1`` down."""
-        size = max(1, CHUNK_BYTES // max(1, bytes_per_step))
-        for stop in range(self.n_steps, 0, -size):
-            yield max(0, stop - size), stop
-
     def cut(self, t, *arrays):
         """Zero the columns of padded sequences at step ``t`` in each ``(., B)`` array."""
         if self.padded is not None and self.any_padded[t]:
@@ -182,7 +174,3 @@ class BackwardSteps:
             for array in carried:
                 flush_denormals_(array)
 
-
-def gate_major(d_gates):
-    """The gate gradients (T, G*H, B) as ``(G*H, T*B)``, laid out once per backward."""
-    return time_batch_columns(d_gates, "d_gates_by_gate")

@@ -24,18 +24,18 @@ def logistic_from_tanh_(x):
     x += 0.5
 
 
-def logistic_slope(y, out):
-    """``out <- y * (1 - y)``, the logistic derivative from its output ``y``."""
-    np.subtract(1, y, out=out)
-    out *= y
-    return out
+def sigmoid_grad_(delta, y, scratch):
+    """``delta *= y * (1 - y)``, the logistic derivative from its output ``y``."""
+    np.subtract(1, y, out=scratch)
+    scratch *= y
+    delta *= scratch
 
 
-def tanh_slope(y, out):
-    """``out <- 1 - y**2``, the tanh derivative from its output ``y``."""
-    np.multiply(y, y, out=out)
-    np.subtract(1, out, out=out)
-    return out
+def tanh_grad_(delta, y, scratch):
+    """``delta *= 1 - y**2``, the tanh derivative from its output ``y``."""
+    np.multiply(y, y, out=scratch)
+    np.subtract(1, scratch, out=scratch)
+    delta *= scratch
 
 
 def flush_denormals_(x):

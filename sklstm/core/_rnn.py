@@ -20,7 +20,7 @@ Because faster modules come first, the units updating at any step are a prefix
 import numpy as np
 
 from ._cell import BackwardSteps, Cell
-from ._ops import tanh_slope
+from ._ops import tanh_grad_
 from ._registry import register
 from ._workspace import SCRATCH
 
@@ -92,7 +92,7 @@ class TanhCell(Cell):
     def backward(self, params, d_hidden, state, valid):
         """See :meth:`Cell.backward`: ``d_pre = (d_hidden_t + dh) * (1 - hidden_t**2)``
         on the units on the clock, ``dh = d_pre @ U^T`` plus what the kept units pass
-        straight back; the slopes ``1 - hidden_t**2`` formed a chunk of steps at once."""
+        straight back."""
         hidden = state["hidden"]
         n_steps, hidden_size, batch = hidden[1:].shape
         recurrent = self._masked(params["U"])  # (H, H)
@@ -101,22 +101,20 @@ class TanhCell(Cell):
         # off the clock stay 0
         dh_next = np.zeros((hidden_size, batch), dtype=hidden.dtype)
         kept = np.empty_like(dh_next)  # gradient of the units off the clock
+        scratch = np.empty_like(dh_next)
         steps = BackwardSteps(valid, n_steps)
-        for start, stop in steps.chunks(hidden_size * batch * hidden.itemsize):
-            slope = tanh_slope(hidden[start + 1:stop + 1], SCRATCH.empty(
-                "factor_slope", (stop - start, hidden_size, batch), hidden.dtype))
-            for t in range(stop - 1, start - 1, -1):
-                n = active[t]
-                d_pre = d_gates[t, :n]
-                np.add(d_hidden[t + 1, :n], dh_next[:n], out=d_pre)
-                d_pre *= slope[t - start, :n]
-                steps.cut(t, d_pre)
-                if n < hidden_size:  # the kept state passes its gradient straight back
-                    np.add(d_hidden[t + 1, n:], dh_next[n:], out=kept[n:])
-                np.matmul(recurrent[:, :n], d_pre, out=dh_next)
-                if n < hidden_size:
-                    dh_next[n:] += kept[n:]
-                steps.flush(t, dh_next)
+        for t in steps:
+            n = active[t]
+            d_pre = d_gates[t, :n]
+            np.add(d_hidden[t + 1, :n], dh_next[:n], out=d_pre)
+            tanh_grad_(d_pre, hidden[t + 1, :n], scratch[:n])
+            steps.cut(t, d_pre)
+            if n < hidden_size:  # the kept state passes its gradient straight back
+                np.add(d_hidden[t + 1, n:], dh_next[n:], out=kept[n:])
+            np.matmul(recurrent[:, :n], d_pre, out=dh_next)
+            if n < hidden_size:
+                dh_next[n:] += kept[n:]
+            steps.flush(t, dh_next)
         dh_next += d_hidden[0]
         return d_gates, {"hidden": dh_next}, {}
 
