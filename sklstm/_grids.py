@@ -29,7 +29,7 @@ def variant_grid(variants=None, *, prefix="", **params):
 
     Parameters
     ----------
-    variants : list of str or None, default=None
+    variants : list of str, str or None, default=None
         Names in ``sklstm.core.VARIANTS``, in the order to search; None for all.
     prefix : str, default=""
         Put before every parameter name: the estimator's step name and ``"__"``
@@ -73,17 +73,19 @@ def variant_grid(variants=None, *, prefix="", **params):
                          "variant_grid, not as variant=[...].")
     for name, values in params.items():
         ParameterGrid({name: values})  # scikit-learn's own check of each value list
-    entries = {}  # the grid of a variant (as a hashable key) -> its variants
+    entries = {}  # (the parameters it takes, its layers) -> (its grid, its variants)
     for variant in variants:
         grid = _grid_for(variant, params)
-        key = tuple((name, tuple(values)) for name, values in grid.items())
-        entries.setdefault(key, []).append(variant)
+        key = (tuple(grid), tuple(grid.get("num_layers", ())))
+        entries.setdefault(key, (grid, []))[1].append(variant)
     return [{f"{prefix}variant": names,
-             **{f"{prefix}{name}": list(values) for name, values in key}}
-            for key, names in entries.items()]
+             **{f"{prefix}{name}": list(values) for name, values in grid.items()}}
+            for grid, names in entries.values()]
 
 
 def _check_variants(variants):
+    if isinstance(variants, str):  # one name
+        variants = [variants]
     variants = list(VARIANTS if variants is None else variants)
     unknown = [name for name in variants if name not in VARIANTS]
     if unknown or not variants:

@@ -52,6 +52,13 @@ def test_variant_options_go_only_to_the_variants_that_take_them():
     assert with_modules == ["clockwork"] * 4
 
 
+def test_values_need_not_be_hashable_and_one_name_is_a_list_of_one():
+    weights = [None, "balanced", {0: 1.0, 1: 2.0}]
+    grid = variant_grid(["gru", "depth_gated"], class_weight=weights)
+    assert [entry["class_weight"] for entry in grid] == [weights, weights]
+    assert variant_grid("gru") == [{"variant": ["gru"]}]
+
+
 def test_prefix_addresses_the_estimator_inside_a_pipeline():
     X, y = _data()
     model = make_pipeline(SequenceScaler(), LSTMClassifier(hidden_size=3, max_iter=1))
