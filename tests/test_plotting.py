@@ -332,3 +332,22 @@ def test_plotting_module_exposes_only_its_functions():
 
     public = {name for name in vars(sklstm.plotting) if not name.startswith("_")}
     assert public == {"plot_gates", "plot_loss_curve"} == set(sklstm.plotting.__all__)
+
+
+def test_plot_gates_takes_a_window_pipeline_and_draws_the_raw_series():
+    """StandardScaler over the columns, then a window model: the input row shows the
+    series as given, labelled by its columns; the gates, the window at its end."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.RandomState(6)
+    series = pd.DataFrame(10 * np.cumsum(rng.normal(size=(60, 2)), axis=0),
+                          columns=["temp", "load"])
+    model = _fit(make_pipeline(StandardScaler(), LSTMRegressor("gru", 3, window=5,
+                                                               max_iter=1, random_state=0)),
+                 series, series["temp"].to_numpy())
+    axes = _heatmaps(plot_gates(model, series.iloc[:20]))
+    assert [t.get_text() for t in axes[0].get_yticklabels()] == ["temp", "load"]
+    np.testing.assert_allclose(_image(axes[0]), series.to_numpy()[15:20].T, rtol=1e-6)
+    expected = model[-1].trace(model[0].transform(series.iloc[:20]))["hidden"][-1].T
+    np.testing.assert_allclose(_image(axes[-1]), expected, rtol=1e-5, atol=1e-6)
