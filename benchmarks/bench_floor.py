@@ -1,29 +1,36 @@
 """The floor under the LSTM rows of ``bench_core.py``: what a NumPy step costs here.
 
-sklstm's LSTM misses issue 2's speed targets at the configurations with few
-activations a step. This script shows how much of that is sklstm's and how much
-is NumPy's, per time step of the forward pass, for each configuration of
-``bench_core.py`` (float32, BLAS and torch on ``--threads`` threads):
+For each configuration of ``bench_core.py`` (float32, BLAS and torch on
+``--threads`` threads), per time step:
+
+Forward:
 
 - ``sklstm``: ``RecurrentLayer("lstm").forward`` (validation, masks, cache and all);
-- ``bare``: the core's plan and nothing else, on preallocated buffers: the input
-  projection of all steps in one GEMM, then per step the recurrent GEMM and its
-  add, one ``exp`` with its add and divide over the four gate blocks, the
-  candidate's shift, three calls for the cell, ``tanh`` of the cell and the output
-  product (11 NumPy calls a step);
-- ``GEMM + exp``: the recurrent GEMM alone plus ``exp`` over all (G+1)*H*B gate and
-  cell activations alone. Every step has to evaluate one transcendental per
-  activation, ``exp`` is NumPy's cheapest (``tanh`` costs twice as much per element
-  here), and the product cannot be skipped, so no NumPy LSTM step runs faster than
-  this, whatever its other calls;
+- ``bare``: the core's plan and nothing else, on preallocated buffers: one GEMM on
+  the stacked ``[h; x; 1]`` for every gate's pre-activation, one ``tanh`` over all
+  gate blocks (the logistic gates as ``(1 + tanh(z/2)) / 2``, the 1/2 in the
+  weights), the logistic rows' multiply-add, three calls for the cell, ``tanh`` of
+  the cell and the output product (9 NumPy calls a step);
+- ``GEMM + tanh``: that GEMM alone plus one ``tanh`` over all (G+1)*H*B gate and
+  cell activations alone: every step must make its pre-activations and evaluate
+  one transcendental per activation, so no NumPy LSTM forward step of this plan
+  runs faster than this, whatever its other calls;
 - ``call``: one elementwise call (an add) on the H*B cells: what each further call
   of a step costs;
 - ``torch``: ``torch.nn.LSTM`` forward under ``torch.no_grad()`` (oneDNN's fused
-  kernel), when torch is installed;
+  kernel), when torch is installed.
 
-then ``bare`` / torch and ``GEMM + exp`` / torch. Times are the minimum over
-three rounds of ``--repeats`` runs, the rounds taking each measurement in turn: the
-statistic that resists this machine's slow spells (see ``docs/benchmarks.md``).
+Forward + backward:
+
+- ``sklstm``: forward and ``backward`` (with dX, as ``bench_core.py``);
+- ``GEMMs``: the three products a step of forward + backward cannot skip, alone:
+  the forward GEMM above, the backward's recurrent ``(H, G*H) @ (G*H, B)`` and the
+  step's share of the weight gradient ``(G*H, B) @ (B, H+F+1)``;
+- ``torch``: ``out.backward`` after the forward, as in ``bench_core.py``.
+
+Ratios to torch follow. Times are the minimum over three rounds of ``--repeats``
+runs, the rounds taking each measurement in turn: the statistic that resists this
+machine's slow spells (see ``docs/benchmarks.md``).
 
     python benchmarks/bench_floor.py
 """
@@ -32,62 +39,59 @@ import argparse
 import time
 
 import numpy as np
-from bench_core import CONFIGS, THREADS, make_data, torch, torch_runs
+from bench_core import CONFIGS, THREADS, make_data, sklstm_runs, torch, torch_runs
 from threadpoolctl import threadpool_limits
 
-from sklstm.core import RecurrentLayer
-
 GATES = 4  # input, forget, candidate, output
+LOGISTIC = 3  # rows [0, 3H) of the bare loop's gates are logistic, [3H, 4H) the candidate
 
 
 def bare_forward(X, H, rng):
     """A callable running the core's LSTM forward plan on X (B, T, F), nothing else."""
     B, T, F = X.shape
-    G = GATES
-    x_t = np.concatenate([X, np.ones((B, T, 1), X.dtype)], axis=2).transpose(1, 2, 0)
-    x_t = np.ascontiguousarray(x_t)  # (T, F+1, B): the bias rides on a row of ones
-    input_t = (0.1 * rng.standard_normal((G * H, F + 1))).astype(X.dtype)  # (G*H, F+1)
-    recurrent_t = (0.1 * rng.standard_normal((G * H, H))).astype(X.dtype)  # (G*H, H)
-    gates = np.empty((T, G * H, B), X.dtype)
-    hidden = np.zeros((T + 1, H, B), X.dtype)
-    cell = np.zeros_like(hidden)
+    stacked = np.empty((T + 1, H + F + 1, B), X.dtype)  # [h_t; x_t; 1] per step
+    stacked[:T, H:H + F] = X.transpose(1, 2, 0)
+    stacked[:, H + F] = 1
+    stacked[0, :H] = 0
+    weights = (0.1 * rng.standard_normal((GATES * H, H + F + 1))).astype(X.dtype)
+    gates = np.empty((T, GATES * H, B), X.dtype)
+    cell = np.zeros((T + 1, H, B), X.dtype)
     squashed = np.empty((T, H, B), X.dtype)
-    rec = np.empty((G * H, B), X.dtype)
     scratch = np.empty((H, B), X.dtype)
-    numerator = np.ones((G * H, B), X.dtype)
-    numerator[2 * H:3 * H] = 2  # 2 / (1 + exp(-2y)) = 1 + tanh(y) on the candidate
-    input_gate, forget, candidate, output = (slice(k * H, (k + 1) * H) for k in range(G))
+    output, input_gate, forget, candidate = (slice(k * H, (k + 1) * H) for k in range(GATES))
+    logistic = slice(0, LOGISTIC * H)
 
     def run():
-        np.matmul(input_t, x_t, out=gates)  # (T, G*H, B)
         for t in range(T):
             pre = gates[t]
-            np.matmul(recurrent_t, hidden[t], out=rec)
-            pre += rec
-            np.exp(pre, out=pre)
-            pre += 1
-            np.divide(numerator, pre, out=pre)
-            pre[candidate] -= 1
+            np.matmul(weights, stacked[t], out=pre)
+            np.tanh(pre, out=pre)
+            pre[logistic] *= 0.5
+            pre[logistic] += 0.5
             np.multiply(pre[forget], cell[t], out=cell[t + 1])
             np.multiply(pre[input_gate], pre[candidate], out=scratch)
             cell[t + 1] += scratch
             np.tanh(cell[t + 1], out=squashed[t])
-            np.multiply(pre[output], squashed[t], out=hidden[t + 1])
+            np.multiply(pre[output], squashed[t], out=stacked[t + 1, :H])
 
     return run
 
 
-def part_calls(B, H, rng):
-    """Callables of the recurrent GEMM, ``exp`` over (G+1)*H*B values and one add."""
-    recurrent_t = rng.standard_normal((GATES * H, H)).astype(np.float32)
-    hidden = rng.standard_normal((H, B)).astype(np.float32)
-    rec = np.empty((GATES * H, B), np.float32)
+def part_calls(B, F, H, rng):
+    """Callables of the step's products, ``tanh`` over (G+1)*H*B values and one add."""
+    def array(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    weights, inputs, pre = array(GATES * H, H + F + 1), array(H + F + 1, B), array(GATES * H, B)
+    recurrent, d_hidden, d_weights = array(H, GATES * H), array(H, B), array(GATES * H, H + F + 1)
     values = rng.uniform(-4, 4, ((GATES + 1) * H, B)).astype(np.float32)
     out = np.empty_like(values)
     cells = values[:H]
     return {
-        "gemm": lambda: np.matmul(recurrent_t, hidden, out=rec),
-        "exp": lambda: np.exp(values, out=out),
+        "gemm": lambda: np.matmul(weights, inputs, out=pre),
+        "gemm_back": lambda: np.matmul(recurrent, pre, out=d_hidden),
+        "gemm_weights": lambda: np.matmul(pre, inputs.T, out=d_weights),
+        "tanh": lambda: np.tanh(values, out=out),
         "call": lambda: np.add(cells, cells, out=out[:H]),
     }
 
@@ -108,28 +112,32 @@ def best_time(run, repeats, inner=1, warmup=2, pause=0.3):
 
 
 def time_config(B, T, F, H, repeats, rounds=3):
-    """Per-step times in us: sklstm, bare, gemm, exp, call, and torch if installed.
+    """Per-step times in us of the whole runs and the parts (see the module docstring).
 
     Each is the minimum over ``rounds`` rounds that take every measurement in turn,
     so a slow spell of the machine spoils one round of each, not one measurement.
     """
     rng = np.random.default_rng(0)
     X, d_out = make_data(B, T, F, H)
-    layer = RecurrentLayer("lstm", input_size=F, hidden_size=H, random_state=0,
-                           dtype="float32")
-    steps = {"sklstm": lambda: layer.forward(X), "bare": bare_forward(X, H, rng)}
+    forward, forward_backward = sklstm_runs("lstm", X, d_out)
+    steps = {"sklstm": forward, "sklstm_fb": forward_backward, "bare": bare_forward(X, H, rng)}
     theirs = torch_runs("lstm", X, d_out)
     if theirs is not None:
-        steps["torch"] = theirs[0]
-    calls = part_calls(B, H, rng)
+        steps["torch"], steps["torch_fb"] = theirs
+    calls = part_calls(B, F, H, rng)
     per_step = dict.fromkeys([*steps, *calls], float("inf"))
-    with np.errstate(over="ignore"):
-        for _ in range(rounds):
-            for name, run in steps.items():
-                per_step[name] = min(per_step[name], best_time(run, repeats) / T)
-            for name, call in calls.items():
-                per_step[name] = min(per_step[name], best_time(call, repeats, inner=200))
+    for _ in range(rounds):
+        for name, run in steps.items():
+            per_step[name] = min(per_step[name], best_time(run, repeats) / T)
+        for name, call in calls.items():
+            per_step[name] = min(per_step[name], best_time(call, repeats, inner=200))
     return per_step
+
+
+def cells(values, n_columns):
+    """Formatted cells, "n/a" for the missing (torch not installed)."""
+    shown = [f"{value:.2f}" for value in values]
+    return shown + ["n/a"] * (n_columns - len(shown))
 
 
 def main(argv=None):
@@ -141,21 +149,33 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if torch is not None:
         torch.set_num_threads(args.threads)
-    header = ("| B | T | F | H | sklstm (us/step) | bare (us/step) | GEMM + exp (us) "
-              "| call (us) | torch (us/step) | bare / torch | GEMM + exp / torch |")
     print(f"numpy {np.__version__}, {args.threads} threads, float32, "
-          f"min of 3 rounds of {args.repeats}\n")
-    print(header)
-    print("|" + "---|" * (header.count("|") - 1))
+          f"min of 3 rounds of {args.repeats}; us per step\n")
+    forward_header = ("| B | T | F | H | sklstm | bare | GEMM + tanh | call | torch "
+                      "| bare / torch | GEMM + tanh / torch |")
+    backward_header = ("| B | T | F | H | sklstm fwd+bwd | GEMMs | torch fwd+bwd "
+                       "| sklstm / torch | GEMMs / torch |")
+    rows = []
     with threadpool_limits(args.threads):
-        for B, T, F, H in CONFIGS:
-            s = time_config(B, T, F, H, args.repeats)
-            floor = s["gemm"] + s["exp"]
-            cells = [s["sklstm"], s["bare"], floor, s["call"]]
-            if "torch" in s:
-                cells += [s["torch"], s["bare"] / s["torch"], floor / s["torch"]]
-            shown = [f"{value:.2f}" for value in cells] + ["n/a"] * (7 - len(cells))
-            print(f"| {B} | {T} | {F} | {H} | " + " | ".join(shown) + " |", flush=True)
+        for config in CONFIGS:
+            rows.append((config, time_config(*config, args.repeats)))
+    for header, columns in ((forward_header, 7), (backward_header, 5)):
+        print(header)
+        print("|" + "---|" * (header.count("|") - 1))
+        for (B, T, F, H), s in rows:
+            if columns == 7:
+                floor = s["gemm"] + s["tanh"]
+                values = [s["sklstm"], s["bare"], floor, s["call"]]
+                if "torch" in s:
+                    values += [s["torch"], s["bare"] / s["torch"], floor / s["torch"]]
+            else:
+                floor = s["gemm"] + s["gemm_back"] + s["gemm_weights"]
+                values = [s["sklstm_fb"], floor]
+                if "torch_fb" in s:
+                    values += [s["torch_fb"], s["sklstm_fb"] / s["torch_fb"],
+                               floor / s["torch_fb"]]
+            print(f"| {B} | {T} | {F} | {H} | " + " | ".join(cells(values, columns)) + " |")
+        print()
 
 
 if __name__ == "__main__":
