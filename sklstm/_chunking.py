@@ -37,13 +37,34 @@ def resolve_chunk_size(chunk_size, lengths):
     return max(1, -(-longest // AUTO_MAX_STEPS))
 
 
-class ChunkedSequences:
+class DatasetView:
+    """A dataset of :mod:`sklstm._data` seen through a change of its batches:
+    ``lengths``, ``n_samples``, ``n_features`` and ``dtype`` are the wrapped
+    dataset's unless a subclass says otherwise; subclasses define ``batch``
+    and ``subset``."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+        self.lengths = dataset.lengths  # (n_samples,)
+
+    @property
+    def n_samples(self):
+        return self.dataset.n_samples
+
+    @property
+    def n_features(self):
+        return self.dataset.n_features
+
+    @property
+    def dtype(self):
+        return self.dataset.dtype
+
+
+class ChunkedSequences(DatasetView):
     """A sequence dataset read ``chunk_size`` steps at a time.
 
-    Wraps any dataset of :mod:`sklstm._data` (``batch``, ``subset``,
-    ``lengths``, ``n_samples``, ``n_features``, ``dtype``); the network sees
-    sequences of ``ceil(length / chunk_size)`` steps of ``chunk_size *
-    n_features`` features.
+    The network sees sequences of ``ceil(length / chunk_size)`` steps of
+    ``chunk_size * n_features`` features.
 
     Parameters
     ----------
@@ -52,21 +73,13 @@ class ChunkedSequences:
     """
 
     def __init__(self, dataset, chunk_size):
-        self.dataset = dataset
+        super().__init__(dataset)
         self.chunk_size = int(chunk_size)
         self.lengths = -(-dataset.lengths // self.chunk_size)  # (n_samples,)
 
     @property
-    def n_samples(self):
-        return self.dataset.n_samples
-
-    @property
     def n_features(self):
         return self.dataset.n_features * self.chunk_size
-
-    @property
-    def dtype(self):
-        return self.dataset.dtype
 
     def batch(self, indices):
         """Padded chunks of the sequences ``indices``.

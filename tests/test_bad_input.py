@@ -278,7 +278,7 @@ CASES = [
      r"layer"),
     ("trace-layer-not-int", "reg3d", lambda est: est.trace(X3[:2], layer="top"),
      r"layer"),
-    ("trace-direction-out-of-range", "reg3d", lambda est: est.trace(X3[:2], direction=1),
+    ("trace-direction-out-of-range", "reg3d", lambda est: est.trace(X3[:2], direction=2),
      r"direction"),
     # -- to_sequences
     ("to-sequences-not-a-frame", None,
@@ -355,7 +355,7 @@ BAD_HYPERPARAMETERS = [
 
 
 def test_every_hyperparameter_has_bad_values():
-    covered = {name for name, _ in BAD_HYPERPARAMETERS} | {"level"}  # regressor only
+    covered = {name for name, _ in BAD_HYPERPARAMETERS} | {"linear"}  # regressor only
     names = set(LSTMRegressor().get_params())
     assert names - covered == set()
 
@@ -373,9 +373,9 @@ def test_out_of_range_hyperparameter(Estimator, param, value):
 
 
 @pytest.mark.parametrize("value", ["first", True, 0])
-def test_bad_level(value):
-    with pytest.raises(ERRORS, match=r"\blevel\b"):
-        LSTMRegressor(max_iter=1, hidden_size=4, window=2, level=value).fit(X2, Y_REG)
+def test_bad_linear(value):
+    with pytest.raises(ERRORS, match=r"\blinear\b"):
+        LSTMRegressor(max_iter=1, hidden_size=4, window=2, linear=value).fit(X2, Y_REG)
 
 
 @pytest.mark.parametrize("value", ["auto", [1, 2], 3])

@@ -670,7 +670,7 @@ def test_dropout_applies_from_the_first_fit():
     assert dropped._network().dropout == 0.5
 
 
-# ------------------------------------------------------- window models' level
+# ------------------------------------------------- the regressor's linear part
 def trending_series(n=200, seed=0):
     rng = np.random.RandomState(seed)
     t = np.arange(n, dtype=float)
@@ -678,41 +678,105 @@ def trending_series(n=200, seed=0):
     return series[:-1, None], series[1:]  # X (n-1, 1), y: the next value
 
 
-def test_level_last_follows_a_trend_beyond_the_training_range():
+def test_linear_last_follows_a_trend_beyond_the_training_range():
     X, y = trending_series()
     fitted = dict(window=8, max_iter=30, random_state=0)
-    with_level = LSTMRegressor(**fitted).fit(X[:150], y[:150])
-    without = LSTMRegressor(**fitted, level=None).fit(X[:150], y[:150])
-    future = with_level.predict(X)[150:]
+    with_linear = LSTMRegressor(**fitted, linear="last").fit(X[:150], y[:150])
+    without = LSTMRegressor(**fitted, linear=None).fit(X[:150], y[:150])
+    future = with_linear.predict(X)[150:]
     assert future.max() > y[:150].max() + 1  # the level keeps rising
     rmse = np.sqrt(np.mean((future - y[150:]) ** 2))
     rmse_without = np.sqrt(np.mean((without.predict(X)[150:] - y[150:]) ** 2))
     assert rmse < 0.5 * rmse_without
-    assert with_level.level_coef_.shape == (1, 1) and without.level_coef_ is None
+    assert with_linear.linear_["reading"] == "last" and without.linear_ is None
+    assert with_linear.linear_["coef"].shape == (1, 1)
 
 
-def test_level_is_the_ridge_part_plus_a_network_reading_relative_windows():
-    """predict = (network on x - x_last + x_last @ coef + intercept) * std + mean."""
+def test_linear_last_is_ridge_on_the_last_row_plus_a_network_on_relative_windows():
+    """predict = (network(x - x_last) + x_last @ coef + intercept) * std + mean."""
     from sklstm._data import WindowedSequences
 
     X, y = trending_series(n=60)
-    reg = LSTMRegressor(window=5, hidden_size=4, max_iter=3, random_state=0).fit(X, y)
+    reg = LSTMRegressor(window=5, hidden_size=4, max_iter=3, linear="last",
+                        random_state=0).fit(X, y)
     windows = WindowedSequences(X.astype(np.float32), 5)
     Xb, lengths = windows.batch(np.arange(len(X)))
     last = Xb[np.arange(len(X)), lengths - 1]  # (n, 1)
     relative = np.where(np.arange(5)[None, :, None] < lengths[:, None, None],
                         Xb - last[:, None, :], 0)
     raw, _ = reg._network().forward(relative, lengths)
-    raw = raw + last @ reg.level_coef_ + reg.level_intercept_
-    mean, std = reg._y_mean, reg._y_scale
-    np.testing.assert_allclose(reg.predict(X), raw[:, 0] * std + mean, rtol=1e-5)
+    raw = raw + last @ reg.linear_["coef"] + reg.linear_["intercept"]
+    np.testing.assert_allclose(reg.predict(X), raw[:, 0] * reg._y_scale + reg._y_mean,
+                               rtol=1e-5)
 
 
-def test_continuing_keeps_the_level_of_the_first_fit():
+def gcv_choice(X, y, alphas):
+    """The ridge penalty of least GCV score, n RSS / (n - tr(H) - 1)^2, from an
+    explicit hat matrix on centred data."""
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    scores = []
+    for alpha in alphas:
+        hat = Xc @ np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T)
+        rss = np.sum((yc - hat @ yc) ** 2)
+        scores.append(len(y) * rss / (len(y) - np.trace(hat) - 1) ** 2)
+    return alphas[int(np.argmin(scores))]
+
+
+def test_auto_reads_all_steps_of_windows_too():
+    X, y = trending_series()
+    reg = LSTMRegressor(window=8, hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    assert reg.linear_["reading"] == "all" and reg.linear_["n_steps"] == 8
+    future = reg.predict(X)  # the shortened first windows read missing lags as zeros
+    assert np.isfinite(future).all()
+
+
+def test_linear_all_is_ridge_on_the_flattened_sequence():
+    from sklearn.linear_model import Ridge
+
+    from sklstm._linear_part import ALPHAS
+
+    X, _ = make_sequences(n=50, T=6)
+    y = X[:, :, 0] @ np.linspace(1, 2, 6) + np.sin(X[:, :, 1].sum(axis=1))
+    reg = LSTMRegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    assert reg.linear_["reading"] == "all" and reg.linear_["n_steps"] == 6
+    standardised = (y - reg._y_mean) / reg._y_scale
+    newest_first = X[:, ::-1].reshape(50, -1)  # lag 0, 1, ... as the linear part reads
+    assert reg.linear_["alpha"] == gcv_choice(newest_first, standardised, ALPHAS)
+    ridge = Ridge(alpha=reg.linear_["alpha"]).fit(newest_first, standardised)
+    np.testing.assert_allclose(reg.linear_["coef"][:, 0], ridge.coef_, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(reg.linear_["intercept"], ridge.intercept_, atol=1e-6)
+    assert reg.predict(X[:, :4]).shape == (50,)  # the missing lags read as zeros
+    ragged = [X[i, : 3 + i % 3] for i in range(50)]
+    assert LSTMRegressor(hidden_size=4, max_iter=2).fit(ragged, y).linear_ is None
+
+
+def test_linear_part_treats_integer_weights_as_repeated_samples():
+    from sklstm._linear_part import fit_linear
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(30, 4)), rng.normal(size=(30, 2))
+    weights = rng.randint(0, 3, size=30)
+    weighted = fit_linear(X, Y, weights.astype(float))
+    repeated = fit_linear(np.repeat(X, weights, axis=0), np.repeat(Y, weights, axis=0),
+                          np.ones(weights.sum()))
+    for a, b in zip(weighted, repeated):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_a_linear_part_comes_with_validation_unless_told_otherwise():
+    X, y = trending_series(n=80)
+    assert LSTMRegressor(window=5, hidden_size=4, max_iter=2).fit(X, y).do_early_stopping_
+    assert not LSTMRegressor(window=5, hidden_size=4, max_iter=2,
+                             early_stopping=False).fit(X, y).do_early_stopping_
+    assert not LSTMRegressor(window=5, hidden_size=4, max_iter=2,
+                             linear=None).fit(X, y).do_early_stopping_
+
+
+def test_continuing_keeps_the_linear_part_of_the_first_fit():
     X, y = trending_series(n=80)
     reg = LSTMRegressor(window=5, hidden_size=4, max_iter=2, random_state=0).fit(X, y)
-    coef = reg.level_coef_.copy()
+    coef = reg.linear_["coef"].copy()
     reg.partial_fit(X[:40], y[:40] + 100)
-    np.testing.assert_array_equal(reg.level_coef_, coef)
-    with pytest.raises(ValueError, match="level"):
-        reg.set_params(level=None, warm_start=True).fit(X, y)
+    np.testing.assert_array_equal(reg.linear_["coef"], coef)
+    with pytest.raises(ValueError, match="linear"):
+        reg.set_params(linear=None, warm_start=True).fit(X, y)
