@@ -773,8 +773,10 @@ def _warn_long_table(X):
               "per time step. For many sequences in one table, pass "
               "sklstm.to_sequences(df, id=..., time=...) as X and one target per "
               "sequence as y (e.g. df.groupby(id)[target].first()); for one long "
-              "series, set window=k. If each row really is a sequence, ignore this "
-              "warning.")
+              "series, set window=k, and scale it with sklearn's StandardScaler (one "
+              "mean and scale per column), not SequenceScaler, which reads 2-D rows "
+              "as univariate sequences (one mean and scale for all columns). If each "
+              "row really is a sequence, ignore this warning.")
 
 
 def _outside_package_stacklevel():

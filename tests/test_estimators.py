@@ -780,3 +780,17 @@ def test_continuing_keeps_the_linear_part_of_the_first_fit():
     np.testing.assert_array_equal(reg.linear_["coef"], coef)
     with pytest.raises(ValueError, match="linear"):
         reg.set_params(linear=None, warm_start=True).fit(X, y)
+
+
+def test_sequence_scaler_before_a_window_model_is_told_to_use_standard_scaler():
+    """A series given to SequenceScaler is read as univariate rows: one mean and scale
+    for all its columns. The warning names the scaler a window model wants."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklstm.preprocessing import SequenceScaler
+
+    X, y = trending_series(n=300)
+    X = np.hstack([X, 100 + 10 * X])  # two columns of very different scales
+    model = make_pipeline(SequenceScaler(), LSTMRegressor(window=5, max_iter=1))
+    with pytest.warns(UserWarning, match="StandardScaler"):
+        model.fit(X, y)
