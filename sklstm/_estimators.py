@@ -465,6 +465,8 @@ class BaseRecurrent(BaseEstimator):
             raw = self._raw_output(val, network, offsets_val)
             loss_function = LOSS_FUNCTIONS[LOSS_FOR_ACTIVATION[self.out_activation_]]
             loss, _ = loss_function(Y_val, raw, sw_val)
+            if not np.isfinite(raw).all():  # the loop stops on the loss; no score
+                return np.nan, np.nan
             return loss, self._score_predictions(y_val, self._decode(raw), sw_val)
 
         train = TrainData(dataset.subset(train_idx), targets[train_idx],

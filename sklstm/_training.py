@@ -170,7 +170,8 @@ def train_step(network, optimizer, X, lengths, Y, sample_weight, settings, rng):
         norm = clip_grad_norm(grads, settings.clip_norm)
     if not (np.isfinite(loss) and np.isfinite(norm)):
         raise NonFiniteLossError(f"loss = {loss}, gradient norm = {norm}")
-    optimizer.update_params(network.params, grads)
+    with np.errstate(over="ignore", invalid="ignore"):  # the next loss tells
+        optimizer.update_params(network.params, grads)
     return loss
 
 
@@ -265,6 +266,16 @@ def _stop_message(settings):
             f"{settings.min_patience_updates} updates. Stopping.")
 
 
+def _validated(validate, network):
+    """``validate(network)``; a :class:`NonFiniteLossError` when the epoch's last
+    update left weights whose validation loss is not finite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss, score = validate(network)
+    if not np.isfinite(loss):
+        raise NonFiniteLossError(f"validation loss = {loss}")
+    return loss, score
+
+
 def _epochs(network, optimizer, train, settings, history, rng, validate, incremental):
     """Run up to ``max_iter`` epochs (one if ``incremental``); return True if the
     stopping rule fired."""
@@ -273,16 +284,14 @@ def _epochs(network, optimizer, train, settings, history, rng, validate, increme
         start_weights = network.get_weights()
         try:
             loss, n_updates = run_epoch(network, optimizer, train, settings, rng)
+            validation = None if validate is None else _validated(validate, network)
         except NonFiniteLossError:
             network.set_weights(start_weights)
             raise
         history.n_iter += 1
         history.t += train.dataset.n_samples
         spike = not incremental and history.is_spike(loss, settings.tol)
-        if validate is None:
-            validation, measured = None, start_weights
-        else:
-            validation, measured = validate(network), network.get_weights()
+        measured = start_weights if validate is None else network.get_weights()
         update_history(history, loss, validation, n_updates, settings.tol, measured)
         if settings.verbose:
             print(report_epoch(history, time.perf_counter() - start))
