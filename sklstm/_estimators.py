@@ -530,8 +530,7 @@ class BaseRecurrent(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Sequences: a 3-D array; a 2-D array or DataFrame whose rows are
             univariate sequences; a list, object array or Series of
             ``(T_i, n_features)`` arrays or DataFrames, sequences of different
@@ -550,8 +549,7 @@ class BaseRecurrent(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Sequences, in any format that ``predict`` takes.
         layer : int, default=-1
             Index into ``layers_``, in ``[-num_layers, num_layers)`` (negative
@@ -561,14 +559,14 @@ class BaseRecurrent(BaseEstimator):
 
         Returns
         -------
-        internals : dict of str to ndarray of shape (n_samples, n_timesteps, \
-                hidden_size)
+        internals : dict of str to ndarray of shape (n_samples, n_steps, hidden_size)
             ``RecurrentLayer.trace`` of that layer: ``"hidden"``, ``"cell"``
             where the variant has one, and each gate by name; NaN past each
             sequence's length. Its input is the lower layers' output in eval
             mode (no dropout). With ``pooling="attention"``, the top layer's
-            trace also has ``"attention"`` of shape (n_samples, n_timesteps):
-            the pooling's weight on each step.
+            trace also has ``"attention"`` of shape (n_samples, n_steps): the
+            pooling's weight on each step. ``n_steps`` is the network's steps:
+            ``ceil(n_timesteps / chunk_size_)`` (each step reads a chunk).
 
         Examples
         --------
@@ -619,8 +617,7 @@ class BaseRecurrent(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Test sequences.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             True targets.
@@ -1008,8 +1005,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Training sequences: a 3-D array; a 2-D array or DataFrame whose rows are
             univariate sequences; a list, object array or Series of
             ``(T_i, n_features)`` arrays or DataFrames, sequences of different
@@ -1033,8 +1029,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Training sequences.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a multilabel indicator matrix.
@@ -1057,8 +1052,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Sequences.
 
         Returns
@@ -1078,8 +1072,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Sequences.
 
         Returns
@@ -1323,8 +1316,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Training sequences: a 3-D array; a 2-D array or DataFrame whose rows are
             univariate sequences; a list, object array or Series of
             ``(T_i, n_features)`` arrays or DataFrames, sequences of different
@@ -1348,8 +1340,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps)
+        X : array-like of shape (n_samples, n_timesteps[, n_features])
             Training sequences.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.

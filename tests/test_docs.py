@@ -106,13 +106,16 @@ def test_estimator_docstrings_point_at_public_documentation():
 
 @pytest.mark.parametrize("name", ["sklstm.trace", "sklstm.variant_grid",
                                   "sklstm.plotting.plot_gates",
-                                  "sklstm.plotting.plot_loss_curve"])
+                                  "sklstm.plotting.plot_loss_curve",
+                                  "sklstm.LSTMClassifier.fit",
+                                  "sklstm.LSTMClassifier.score",
+                                  "sklstm.LSTMRegressor.trace"])
 def test_help_shows_no_runs_of_stray_spaces(name):
     """A docstring line continued with a backslash keeps the next line's indent:
     help() showed 'or                 (n_samples, n_timesteps)'."""
     import pydoc
 
     text = pydoc.render_doc(name, renderer=pydoc.plaintext)
-    types = re.findall(r"^ *\w+ : .*$", text, re.M)  # "x : array-like of shape ..."
+    types = re.findall(r"^ *(\w+ : .*)$", text, re.M)  # "x : array-like of shape ..."
     assert len(types) >= 3
     assert not [line for line in types if re.search(r"\S {3,}\S", line)]
