@@ -88,10 +88,6 @@ class _FitInputs:
     linear: dict = None  # the linear part: reading, n_steps, coef, intercept
     offsets: np.ndarray = None  # (n_samples, n_outputs): its output, or None
 
-    def network_targets(self):
-        """What the network learns: the encoded targets less the linear part."""
-        return self.Y if self.offsets is None else self.Y - self.offsets
-
 
 class BaseRecurrent(BaseEstimator):
     """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
@@ -452,26 +448,23 @@ class BaseRecurrent(BaseEstimator):
 
     def _train_and_validation(self, inputs, early_stopping, rng):
         """TrainData for the loop and the validation function (or None)."""
-        dataset, sample_weight = inputs.dataset, inputs.sample_weight
-        targets = inputs.network_targets()
+        data = TrainData(inputs.dataset, inputs.Y, inputs.sample_weight, inputs.offsets)
         if not early_stopping:
-            return TrainData(dataset, targets, sample_weight), None
-        train_idx, val_idx = self._validation_split(dataset.n_samples, inputs.y, rng)
-        val = dataset.subset(val_idx)
-        y_val, Y_val, sw_val = inputs.y[val_idx], inputs.Y[val_idx], sample_weight[val_idx]
-        offsets_val = None if inputs.offsets is None else inputs.offsets[val_idx]
+            return data, None
+        train_idx, val_idx = self._validation_split(data.dataset.n_samples, inputs.y,
+                                                    rng)
+        val, y_val = data.subset(val_idx), inputs.y[val_idx]
 
         def validate(network):  # called in training, once the encoding is set
-            raw = self._raw_output(val, network, offsets_val)
+            raw = self._raw_output(val.dataset, network, val.offsets)
             loss_function = LOSS_FUNCTIONS[LOSS_FOR_ACTIVATION[self.out_activation_]]
-            loss, _ = loss_function(Y_val, raw, sw_val)
+            loss, _ = loss_function(val.Y, raw, val.sample_weight)
             if not np.isfinite(raw).all():  # the loop stops on the loss; no score
                 return np.nan, np.nan
-            return loss, self._score_predictions(y_val, self._decode(raw), sw_val)
+            return loss, self._score_predictions(y_val, self._decode(raw),
+                                                 val.sample_weight)
 
-        train = TrainData(dataset.subset(train_idx), targets[train_idx],
-                          sample_weight[train_idx])
-        return train, validate
+        return data.subset(train_idx), validate
 
     def _validation_split(self, n_samples, y, rng):
         """(train indices, validation indices); in window mode the last rows."""

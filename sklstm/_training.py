@@ -27,12 +27,24 @@ class NonFiniteLossError(ArithmeticError):
 class TrainData:
     """A dataset with its targets: ``dataset.batch(idx)`` gives (X, lengths).
 
-    ``Y`` is (n_samples, n_outputs); ``sample_weight`` (n_samples,) or None.
+    ``Y`` is (n_samples, n_outputs); ``sample_weight`` (n_samples,) or None;
+    ``offsets`` (n_samples, n_outputs) or None, added to the network's raw output
+    before the loss (a linear part fitted beforehand, which the network refines).
     """
 
     dataset: object
     Y: np.ndarray
     sample_weight: np.ndarray = None
+    offsets: np.ndarray = None
+
+    def subset(self, indices):
+        """The samples ``indices``, with their targets, weights and offsets."""
+        return TrainData(self.dataset.subset(indices), self.Y[indices],
+                         _rows(self.sample_weight, indices), _rows(self.offsets, indices))
+
+
+def _rows(array, indices):
+    return None if array is None else array[indices]
 
 
 #: ``n_iter_no_change="auto"``: the stopping rule waits this many epochs and at
@@ -120,7 +132,7 @@ class History:
 
 
 def loss_and_grads(network, X, lengths, Y, sample_weight, settings, *,
-                   training=True, rng=None):
+                   training=True, rng=None, offsets=None):
     """Penalised loss of one batch and its gradient, in ``network.params`` order.
 
     Parameters
@@ -134,6 +146,8 @@ def loss_and_grads(network, X, lengths, Y, sample_weight, settings, *,
     sample_weight : ndarray of shape (B,) or None
     settings : LoopSettings
         ``loss`` and ``alpha`` are used.
+    offsets : ndarray of shape (B, n_outputs), default=None
+        Added to the network's raw output before the loss.
 
     Returns
     -------
@@ -142,6 +156,8 @@ def loss_and_grads(network, X, lengths, Y, sample_weight, settings, *,
     grads : list of ndarray
     """
     raw, cache = network.forward(X, lengths, training=training, rng=rng)  # (B, k)
+    if offsets is not None:
+        raw = raw + offsets
     loss, d_raw = LOSS_FUNCTIONS[settings.loss](Y, raw, sample_weight)
     grads = network.backward(d_raw, cache)
     weight_sum = len(Y) if sample_weight is None else float(sample_weight.sum())
@@ -156,7 +172,8 @@ def loss_and_grads(network, X, lengths, Y, sample_weight, settings, *,
     return loss + penalty, grads
 
 
-def train_step(network, optimizer, X, lengths, Y, sample_weight, settings, rng):
+def train_step(network, optimizer, X, lengths, Y, sample_weight, settings, rng,
+               offsets=None):
     """One gradient step on one padded batch; returns the batch's penalised loss.
 
     Raises :class:`NonFiniteLossError`, before touching the weights, when the
@@ -166,7 +183,7 @@ def train_step(network, optimizer, X, lengths, Y, sample_weight, settings, rng):
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         loss, grads = loss_and_grads(network, X, lengths, Y, sample_weight,
-                                     settings, rng=rng)
+                                     settings, rng=rng, offsets=offsets)
         norm = clip_grad_norm(grads, settings.clip_norm)
     if not (np.isfinite(loss) and np.isfinite(norm)):
         raise NonFiniteLossError(f"loss = {loss}, gradient norm = {norm}")
@@ -198,7 +215,7 @@ def run_epoch(network, optimizer, train, settings, rng):
             continue
         X, lengths = train.dataset.batch(idx)  # (b, T_b, F), (b,)
         loss = train_step(network, optimizer, X, lengths, train.Y[idx], sw,
-                          settings, rng)
+                          settings, rng, offsets=_rows(train.offsets, idx))
         total_loss += loss * weight
         total_weight += weight
         n_updates += 1
