@@ -123,7 +123,7 @@ from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm.preprocessing import SequenceScaler
 
 CONFIGS = {  # keyword arguments for LSTMClassifier / LSTMRegressor beside random_state
-    # (a keyword the estimator does not take is left out: linear is the regressor's)
+    # (a keyword only the other estimator takes is left out: linear is the regressor's)
     "defaults": {},
     # each default that issue 16 changed, set back alone: what it bought
     "one direction": {"bidirectional": False},
@@ -460,7 +460,9 @@ def run_config(label, data, seeds):
     """[result per seed] of one sklstm configuration on one set."""
     estimator = LSTMRegressor if data.regression else LSTMClassifier
     taken = estimator().get_params()
-    params = {key: value for key, value in CONFIGS[label].items() if key in taken}
+    other = (LSTMClassifier if data.regression else LSTMRegressor)().get_params()
+    params = {key: value for key, value in CONFIGS[label].items()  # an unknown one fails
+              if key in taken or key not in other}
     results = []
     for seed in seeds:
         model = make_pipeline(SequenceScaler(), estimator(random_state=seed, **params))
