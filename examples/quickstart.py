@@ -74,7 +74,9 @@ def main():
     print(f"digits as sequences: {X_train.shape[0]} train, {X_test.shape[0]} test, "
           f"{X.shape[1]} steps x {X.shape[2]} features")
 
-    model = LSTMClassifier(hidden_size=32, max_iter=MAX_ITER, random_state=SEED)
+    # the same budget for every variant: MAX_ITER epochs on the whole training fold
+    model = LSTMClassifier(hidden_size=32, max_iter=MAX_ITER, early_stopping=False,
+                           random_state=SEED)
     search = GridSearchCV(model, {"variant": VARIANTS}, cv=CV, n_jobs=N_JOBS)
     start = time.perf_counter()
     search.fit(X_train, y_train)
