@@ -26,6 +26,12 @@ Usage::
     python benchmarks/bench_core.py --quick            # 2 small configs, 3 repeats
     python benchmarks/bench_core.py --variants lstm,gru,peephole --repeats 11
     python benchmarks/bench_core.py --stat min         # on a shared, busy machine
+    python benchmarks/bench_core.py --threads 1 --clock thread   # CPU time, see below
+
+``--clock thread`` times each call by the calling thread's CPU time instead of the
+wall clock. With ``--threads 1`` both libraries compute on the calling thread, so
+this is the work each one does, whatever else the machine runs: the comparison to
+trust when other jobs share the cores (two-thread wall times then move by 2-3x).
 """
 
 import argparse
@@ -102,8 +108,11 @@ def torch_runs(variant, X, d_out):
     return forward, forward_backward
 
 
+CLOCKS = {"wall": time.perf_counter, "thread": time.thread_time}
+
+
 def summary_times(runs, repeats, statistic=statistics.median, warmup=2, rounds=2,
-                  pause=0.3):
+                  pause=0.3, clock=time.perf_counter):
     """``statistic`` (median by default) of the wall times in ms of each of ``runs``.
 
     Each callable runs in a block of consecutive calls (warm-up, then its share of
@@ -118,20 +127,21 @@ def summary_times(runs, repeats, statistic=statistics.median, warmup=2, rounds=2
             for _ in range(warmup):
                 run()
             for _ in range(count):
-                start = time.perf_counter()
+                start = clock()
                 run()
-                bucket.append(time.perf_counter() - start)
+                bucket.append(clock() - start)
     return [1e3 * statistic(bucket) for bucket in times]
 
 
-def time_config(variant, B, T, F, H, repeats, statistic=statistics.median):
+def time_config(variant, B, T, F, H, repeats, statistic=statistics.median,
+                clock=time.perf_counter):
     """((sklstm fwd, fwd+bwd), (torch fwd, fwd+bwd) or (None, None)) in ms."""
     X, d_out = make_data(B, T, F, H)
     runs = list(sklstm_runs(variant, X, d_out))
     theirs = torch_runs(variant, X, d_out)
     if theirs is not None:
         runs += list(theirs)
-    summary = summary_times(runs, repeats, statistic)
+    summary = summary_times(runs, repeats, statistic, clock=clock)
     ours = tuple(summary[:2])
     return ours, (tuple(summary[2:]) if theirs is not None else (None, None))
 
@@ -144,7 +154,7 @@ def milliseconds(value):
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def run(variants, configs, repeats, statistic=statistics.median):
+def run(variants, configs, repeats, statistic=statistics.median, clock=time.perf_counter):
     """Print the markdown table; return its rows as dicts."""
     header = ("| variant | B | T | F | H | fwd sklstm (ms) | fwd torch (ms) | fwd ratio "
               "| fwd+bwd sklstm (ms) | fwd+bwd torch (ms) | fwd+bwd ratio |")
@@ -153,7 +163,7 @@ def run(variants, configs, repeats, statistic=statistics.median):
     rows = []
     for variant in variants:
         for B, T, F, H in configs:
-            ours, theirs = time_config(variant, B, T, F, H, repeats, statistic)
+            ours, theirs = time_config(variant, B, T, F, H, repeats, statistic, clock)
             print(f"| {variant} | {B} | {T} | {F} | {H} "
                   f"| {milliseconds(ours[0])} | {milliseconds(theirs[0])} | {ratio(ours[0], theirs[0])} "
                   f"| {milliseconds(ours[1])} | {milliseconds(theirs[1])} | {ratio(ours[1], theirs[1])} |",
@@ -172,6 +182,8 @@ def parse_args(argv=None):
                         help="summary of the repeats; 'min' resists load from other processes")
     parser.add_argument("--threads", type=int, default=THREADS,
                         help="BLAS (and torch) threads; the issue's table uses 2")
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall",
+                        help="'thread': the calling thread's CPU time (with --threads 1)")
     parser.add_argument("--quick", action="store_true",
                         help="only the first two configurations, 3 repeats")
     args = parser.parse_args(argv)
@@ -181,6 +193,8 @@ def parse_args(argv=None):
         parser.error(f"unknown variants {unknown}; expected names from {VARIANTS}")
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
+    if args.clock == "thread" and args.threads != 1:
+        parser.error("--clock thread measures the calling thread only: use --threads 1")
     return args
 
 
@@ -191,11 +205,12 @@ def main(argv=None):
     torch_version = "not installed" if torch is None else torch.__version__
     print(f"numpy {np.__version__}, torch {torch_version}, python {platform.python_version()}, "
           f"{platform.machine()}, {args.threads} threads, float32, {args.stat} of {repeats}, "
+          f"{args.clock} clock, "
           f"load average {os.getloadavg()[0]:.2f}\n")
     if torch is not None:
         torch.set_num_threads(args.threads)
     with threadpool_limits(args.threads):
-        run(args.variants, configs, repeats, STATISTICS[args.stat])
+        run(args.variants, configs, repeats, STATISTICS[args.stat], CLOCKS[args.clock])
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
