@@ -36,9 +36,11 @@ from sklstm.plotting import plot_gates
 
 FULL = {"n_timesteps": 30, "n_train": 2000, "n_test": 500, "max_iter": 25}
 QUICK = {"n_timesteps": 12, "n_train": 64, "n_test": 32, "max_iter": 2}
+# One step at a time, one direction, no linear part beside the network and no
+# validation split: what the gates do is all the model does.
 MODEL = {"hidden_size": 8, "learning_rate_init": 0.01, "batch_size": 32,
          "n_iter_no_change": np.inf, "chunk_size": 1, "bidirectional": False,
-         "random_state": 0}  # one step at a time, one direction: gates read per step
+         "linear": None, "early_stopping": False, "random_state": 0}
 N_SHOWN = 3  # sequences in the forget-gate figure
 
 
