@@ -167,7 +167,19 @@ class LSTMCell(Cell):
 
     # ----------------------------------------------------------------- forward
     def forward(self, params, stacked, c0, lower_cell=None):
-        """See :meth:`Cell.forward`; ``lower_cell`` (T, H, B) for the depth gate."""
+        """See :meth:`Cell.forward`; ``lower_cell`` (T, H, B) for the depth gate.
+
+        A step of the full cell, in the code's names (the module docstring has the
+        published equations; ``pre`` holds z / 2 on the logistic rows, see
+        ``forward_params``)::
+
+            pre       = A @ [h_{t-1}; x_t; 1]  [+ R^T gates_{t-1}] [+ p_<gate> * cell_{t-1}]
+            pre[early gates, candidate] = tanh(pre[...])     # one call
+            gate      = (1 + pre) / 2 on the early gates      # sigma(z) = (1 + tanh(z/2)) / 2
+            cell_t    = forget * cell_{t-1} + input * candidate [+ depth * lower_cell_t]
+            output    = sigma(pre_output + p_output * cell_t)  # peepholes only: after the cell
+            hidden_t  = output * tanh(cell_t)                 # written into stacked[t + 1, :H]
+        """
         hidden_size = c0.shape[0]
         blocks = self._blocks(hidden_size)
         weights = params["A"]  # (G*H, H+F+1), logistic rows halved
