@@ -53,6 +53,9 @@ def _rows(array, indices):
 #: of patience would stop it after ten steps.
 AUTO_PATIENCE_EPOCHS = 10
 AUTO_PATIENCE_UPDATES = 200
+#: ``max_iter="auto"``: this many epochs, or as many as make this many updates.
+AUTO_MAX_EPOCHS = 100
+AUTO_MAX_UPDATES = 1000
 #: An epoch is a spike when its training loss is above ``SPIKE_FACTOR`` times the
 #: lowest so far (plus ``tol``) and has undone more than half the progress from the
 #: first epoch's loss to the lowest: the weights go back to the best epoch's and the

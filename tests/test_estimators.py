@@ -794,3 +794,15 @@ def test_sequence_scaler_before_a_window_model_is_told_to_use_standard_scaler():
     model = make_pipeline(SequenceScaler(), LSTMRegressor(window=5, max_iter=1))
     with pytest.warns(UserWarning, match="StandardScaler"):
         model.fit(X, y)
+
+
+@pytest.mark.parametrize("n, expected_epochs", [
+    (30, 1000),  # one update an epoch: 1000 epochs make 1000 updates
+    (130, 334),  # three updates an epoch (64, 64, 2)
+    (1300, 100),  # 21 updates an epoch: 100 epochs already make more
+])
+def test_max_iter_auto_makes_at_least_1000_updates(n, expected_epochs):
+    X, y = make_sequences(n=n, T=2, F=1)
+    clf = LSTMClassifier(hidden_size=2, n_iter_no_change=np.inf, early_stopping=False,
+                         bidirectional=False, random_state=0).fit(X, y)
+    assert clf.n_iter_ == expected_epochs
