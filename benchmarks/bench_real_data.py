@@ -130,6 +130,7 @@ CONFIGS = {  # keyword arguments for LSTMClassifier / LSTMRegressor beside rando
     "every step": {"chunk_size": 1},
     "no linear part": {"linear": None},
     "patience of 10 epochs": {"n_iter_no_change": 10},
+    "100 epochs": {"max_iter": 100},
     "early stopping": {"early_stopping": True},
     "GRU": {"variant": "gru"},
     "mean pooling": {"pooling": "mean"},
