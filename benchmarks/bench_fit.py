@@ -4,7 +4,8 @@ Both train the same network on the same data for the same number of epochs with
 the same minibatches' size: one LSTM layer of H units, the last hidden state, a
 dense softmax head, cross-entropy, Adam (lr 0.005), global gradient-norm clipping
 at 5.0, no L2 term, shuffled minibatches of 64, float32, 2 threads (``--threads``);
-one recurrent step per time step and no validation split on either side.
+one direction, one recurrent step per time step and no validation split on either
+side.
 The torch loop is what a user would write by hand (``nn.LSTM`` + ``nn.Linear``, no
 DataLoader). Runs alternate between the two, after a warm-up of each.
 
@@ -38,9 +39,10 @@ def make_data(n, T, F, n_classes=4, seed=0):
 
 
 def time_sklstm(X, y, hidden, epochs):
-    # Matched to the torch loop: one recurrent step per time step (chunk_size=1), all
-    # the data trained on (no validation split), no stopping.
-    clf = LSTMClassifier(hidden_size=hidden, batch_size=BATCH_SIZE, max_iter=epochs,
+    # Matched to the torch loop: one direction, one recurrent step per time step
+    # (chunk_size=1), all the data trained on (no validation split), no stopping.
+    clf = LSTMClassifier(hidden_size=hidden, bidirectional=False, pooling="last",
+                         batch_size=BATCH_SIZE, max_iter=epochs,
                          learning_rate_init=LEARNING_RATE, clip_norm=CLIP_NORM,
                          alpha=0.0, early_stopping=False, n_iter_no_change=10**6,
                          chunk_size=1, random_state=0)
