@@ -842,7 +842,8 @@ _ATTRIBUTES_DOC = """\
         and ``"head_b"`` (n_outputs,).
 
     n_iter_ : int
-        Epochs run by the last call to ``fit`` or ``partial_fit``.
+        Epochs run by the last call to ``fit``; ``partial_fit`` adds one per
+        call, as in ``MLPClassifier``.
 
     t_ : int
         Training samples seen by the optimizer, over all calls.
@@ -861,7 +862,8 @@ _ATTRIBUTES_DOC = """\
         Validation score of every epoch with early stopping, else None.
 
     best_validation_score_ : float or None
-        Best validation score with early stopping, else None.
+        With early stopping, the validation score of the epoch whose weights
+        were kept (the lowest validation loss); else None.
 """
 
 _NOTES_DOC = """\
