@@ -32,7 +32,7 @@ from sklearn.utils.validation import (
 from . import __version__
 from .core._parallel import blocks_on_one_blas_thread
 from ._chunking import chunked, resolve_chunk_size
-from ._linear_part import READINGS, RelativeToLast, fit_linear, linear_inputs
+from ._linear_part import READINGS, RelativeToLast, fit_linear, linear_output
 from ._data import check_sample_weight, check_sequences, minibatches, validate_sequences
 from ._losses import LOSS_FOR_ACTIVATION, LOSS_FUNCTIONS, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
@@ -52,7 +52,7 @@ from .core import VARIANTS
 from .exceptions import InconsistentVersionWarning
 
 # Elements of one (B, T, H) activation array allowed per prediction batch.
-_PREDICT_BUDGET = 2**22
+_PREDICT_BUDGET = 2**20
 _AUTO_BATCH_SIZE = 64
 #: ``early_stopping="auto"`` holds out a validation set from this many training
 #: samples (sequences, or windows of a series) on, and from the second number on
@@ -386,8 +386,7 @@ class BaseRecurrent(BaseEstimator):
         part's output on it (None without one)."""
         offsets = None
         if linear is not None:
-            inputs = linear_inputs(dataset, linear["reading"], linear["n_steps"])
-            offsets = inputs @ linear["coef"] + linear["intercept"]  # (n, n_outputs)
+            offsets = linear_output(dataset, linear)  # (n, n_outputs)
             if dataset.kind == "windowed":
                 dataset = RelativeToLast(dataset)
         return chunked(dataset, chunk_size), offsets
@@ -1383,11 +1382,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         reading = self._linear_reading(dataset)
         if reading is None:
             return None
-        inputs = linear_inputs(dataset, reading)
-        coef, intercept, alpha = fit_linear(inputs, Y, sample_weight)
-        n_steps = int(dataset.lengths.max()) if reading == "all" else None
-        return {"reading": reading, "n_steps": n_steps, "coef": coef,
-                "intercept": intercept, "alpha": alpha}
+        return fit_linear(dataset, reading, Y, sample_weight)
 
     def _linear_reading(self, dataset):
         """``linear`` resolved: "all" for windows and sequences of one length,

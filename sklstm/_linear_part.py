@@ -26,8 +26,13 @@ ALPHAS = np.logspace(-3, 3, 13)
 READINGS = ("last", "all")
 
 
-def linear_inputs(dataset, reading, n_steps=None):
-    """What the linear part reads of every sequence.
+#: Values of the linear part's inputs built at once: the lag matrix of a long
+#: series in window mode is read a block of samples at a time, never whole.
+BLOCK_VALUES = 2**20
+
+
+def linear_inputs(dataset, reading, n_steps=None, samples=None):
+    """What the linear part reads of the sequences ``samples`` (all by default).
 
     Parameters
     ----------
@@ -36,67 +41,109 @@ def linear_inputs(dataset, reading, n_steps=None):
     n_steps : int, default=None
         With "all", how many of the last steps it reads (the longest training
         sequence's length); None reads the longest sequence of ``dataset``.
+    samples : slice or ndarray of int, default=None
 
     Returns
     -------
-    ndarray of shape (n_samples, n_features) or (n_samples, n_steps * n_features)
+    ndarray of shape (n, n_features) or (n, n_steps * n_features)
         "all" lays the steps out newest first (lag 0, 1, ...), with zeros
         where a sequence is shorter than ``n_steps``.
     """
-    ends = dataset.starts + dataset.lengths - 1  # (n,) row of each last step
+    samples = slice(None) if samples is None else samples
+    lengths = dataset.lengths[samples]
+    ends = dataset.starts[samples] + lengths - 1  # (n,) row of each last step
     if reading == "last":
         return dataset.values[ends]
     n_steps = int(dataset.lengths.max()) if n_steps is None else n_steps
     lags = np.arange(n_steps)
     rows = ends[:, None] - lags  # (n, n_steps)
-    valid = lags < dataset.lengths[:, None]
+    valid = lags < lengths[:, None]
     lagged = dataset.values[np.where(valid, rows, 0)] * valid[:, :, None]  # (n, L, F)
     return lagged.reshape(len(rows), -1)
 
 
-def fit_linear(inputs, Y, sample_weight):
-    """Ridge regression of the targets on the linear part's inputs, its penalty
+def _blocks(dataset, width):
+    """Slices of samples whose inputs hold about :data:`BLOCK_VALUES` values."""
+    size = max(1, BLOCK_VALUES // max(width, 1))
+    return [slice(i, i + size) for i in range(0, dataset.n_samples, size)]
+
+
+def _width(dataset, reading, n_steps):
+    return dataset.n_features * (1 if reading == "last" else n_steps)
+
+
+def linear_output(dataset, linear):
+    """The fitted linear part's output on every sequence, (n_samples, n_outputs),
+    computed a block of samples at a time."""
+    reading, n_steps = linear["reading"], linear["n_steps"]
+    out = np.empty((dataset.n_samples, linear["coef"].shape[1]), linear["coef"].dtype)
+    for block in _blocks(dataset, _width(dataset, reading, n_steps)):
+        inputs = linear_inputs(dataset, reading, n_steps, block)
+        out[block] = inputs @ linear["coef"] + linear["intercept"]
+    return out
+
+
+def fit_linear(dataset, reading, Y, sample_weight):
+    """Ridge regression of the targets on what the linear part reads, its penalty
     chosen from :data:`ALPHAS` by generalised cross-validation.
 
     GCV (Golub, Heath & Wahba 1979) scores a penalty by ``n * RSS / (n - df)^2``,
     ``df`` the trace of the hat matrix; with ``n`` the weight sum it treats an
     integer weight exactly as repeated samples, as scikit-learn expects of
     sample weights (leave-one-out, RidgeCV's default, does not: leaving out one
-    copy of a repeated sample keeps the other).
+    copy of a repeated sample keeps the other); weights that sum to far less
+    than the number of samples (normalised weights) make GCV read a tiny set.
+    Everything comes from the weighted Gram matrix of the inputs, summed a block
+    of samples at a time.
 
     Parameters
     ----------
-    inputs : ndarray of shape (n_samples, n_inputs)
+    dataset : SequenceDataset
+    reading : {"last", "all"}
     Y : ndarray of shape (n_samples, n_outputs)
     sample_weight : ndarray of shape (n_samples,)
 
     Returns
     -------
-    coef : ndarray of shape (n_inputs, n_outputs)
-    intercept : ndarray of shape (n_outputs,)
-    alpha : float
-        The penalty chosen.
+    dict
+        ``"reading"``, ``"n_steps"`` (the longest sequence, for "all"),
+        ``"coef"`` (n_inputs, n_outputs), ``"intercept"`` (n_outputs,) and
+        ``"alpha"``, the penalty chosen.
     """
-    w = sample_weight.astype(np.float64)[:, None]  # (n, 1)
+    n_steps = int(dataset.lengths.max()) if reading == "all" else None
+    width = _width(dataset, reading, n_steps)
+    w = sample_weight.astype(np.float64)
     total = w.sum()
-    x_mean = (w * inputs).sum(axis=0) / total  # (p,)
-    y_mean = (w * Y).sum(axis=0) / total  # (k,)
-    root = np.sqrt(w)
-    U, s, Vt = np.linalg.svd(root * (inputs - x_mean), full_matrices=False)
-    projected = U.T @ (root * (Y - y_mean))  # (r, k)
-    residual_outside = ((root * (Y - y_mean)) ** 2).sum() - (projected ** 2).sum()
-    best = None
-    for alpha in ALPHAS:
-        shrink = s**2 / (s**2 + alpha)  # (r,)
-        rss = residual_outside + (((1 - shrink)[:, None] * projected) ** 2).sum()
-        dof = total - shrink.sum() - 1  # the intercept is one more parameter
-        score = total * rss / max(dof, np.finfo(float).tiny) ** 2
-        if best is None or score < best[0]:
-            best = (score, alpha)
-    alpha = best[1]
-    coef = Vt.T @ ((s / (s**2 + alpha))[:, None] * projected)  # (p, k)
+    gram = np.zeros((width, width))  # sum of w x x^T
+    cross = np.zeros((width, Y.shape[1]))  # sum of w x y^T
+    x_sum = np.zeros(width)
+    for block in _blocks(dataset, width):
+        inputs = linear_inputs(dataset, reading, n_steps, block).astype(np.float64)
+        weighted = inputs * w[block, None]
+        gram += inputs.T @ weighted
+        cross += weighted.T @ Y[block]
+        x_sum += weighted.sum(axis=0)
+    x_mean, y_mean = x_sum / total, (w @ Y) / total  # (p,), (k,)
+    gram -= total * np.outer(x_mean, x_mean)  # centred: X_c^T W X_c
+    cross -= total * np.outer(x_mean, y_mean)
+    y_square = w @ (Y - y_mean) ** 2  # (k,)
+    eigenvalues, V = np.linalg.eigh(gram)
+    eigenvalues = np.clip(eigenvalues, 0, None)  # (p,), rounding can dip below 0
+    projected = V.T @ cross  # (p, k)
+    alpha = min(ALPHAS, key=lambda a: _gcv(a, eigenvalues, projected, y_square, total))
+    coef = V @ (projected / (eigenvalues + alpha)[:, None])  # (p, k)
     intercept = y_mean - x_mean @ coef
-    return coef.astype(Y.dtype), intercept.astype(Y.dtype), float(alpha)
+    return {"reading": reading, "n_steps": n_steps, "coef": coef.astype(Y.dtype),
+            "intercept": intercept.astype(Y.dtype), "alpha": float(alpha)}
+
+
+def _gcv(alpha, eigenvalues, projected, y_square, total):
+    """GCV score of the penalty ``alpha``, summed over the outputs."""
+    denominator = (eigenvalues + alpha)[:, None]
+    explained = projected**2 * (eigenvalues[:, None] + 2 * alpha) / denominator**2
+    rss = (y_square - explained.sum(axis=0)).sum()
+    dof = total - (eigenvalues / (eigenvalues + alpha)).sum() - 1  # + the intercept
+    return total * max(rss, 0.0) / max(dof, np.finfo(float).tiny) ** 2
 
 
 class RelativeToLast(DatasetView):

@@ -751,16 +751,35 @@ def test_linear_all_is_ridge_on_the_flattened_sequence():
 
 
 def test_linear_part_treats_integer_weights_as_repeated_samples():
+    from sklstm._data import PaddedSequences
     from sklstm._linear_part import fit_linear
 
     rng = np.random.RandomState(0)
-    X, Y = rng.normal(size=(30, 4)), rng.normal(size=(30, 2))
+    X, Y = rng.normal(size=(30, 2, 2)), rng.normal(size=(30, 2))
     weights = rng.randint(0, 3, size=30)
-    weighted = fit_linear(X, Y, weights.astype(float))
-    repeated = fit_linear(np.repeat(X, weights, axis=0), np.repeat(Y, weights, axis=0),
-                          np.ones(weights.sum()))
-    for a, b in zip(weighted, repeated):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    weighted = fit_linear(PaddedSequences(X), "all", Y, weights.astype(float))
+    repeated = fit_linear(PaddedSequences(np.repeat(X, weights, axis=0)), "all",
+                          np.repeat(Y, weights, axis=0), np.ones(weights.sum()))
+    assert weighted["alpha"] == repeated["alpha"]
+    for key in ("coef", "intercept"):
+        np.testing.assert_allclose(weighted[key], repeated[key], rtol=1e-9, atol=1e-12)
+
+
+def test_linear_part_reads_a_long_series_a_block_at_a_time(monkeypatch):
+    """Blocks of a few samples give the fit and the output of one block."""
+    from sklstm import _linear_part
+    from sklstm._data import WindowedSequences
+
+    rng = np.random.RandomState(0)
+    series, Y = rng.normal(size=(200, 3)), rng.normal(size=(200, 2))
+    windows = WindowedSequences(series, 6)
+    whole = _linear_part.fit_linear(windows, "all", Y, np.ones(200))
+    whole_output = _linear_part.linear_output(windows, whole)
+    monkeypatch.setattr(_linear_part, "BLOCK_VALUES", 50)  # blocks of 2 windows
+    blocks = _linear_part.fit_linear(windows, "all", Y, np.ones(200))
+    np.testing.assert_allclose(blocks["coef"], whole["coef"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(_linear_part.linear_output(windows, blocks), whole_output,
+                               rtol=1e-9, atol=1e-12)
 
 
 def test_a_linear_part_comes_with_validation_unless_told_otherwise():
