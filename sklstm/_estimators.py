@@ -316,11 +316,14 @@ class BaseRecurrent(BaseEstimator):
         optimizer.learning_rate = float(self.learning_rate_init)
         return optimizer
 
-    def _loop_settings(self, n_train):
+    def _train_batch_size(self, n_train):
+        """``batch_size`` resolved for a training set of ``n_train`` samples."""
         if self.batch_size == "auto":
-            batch_size = min(_AUTO_BATCH_SIZE, n_train)
-        else:
-            batch_size = int(min(self.batch_size, n_train))
+            return min(_AUTO_BATCH_SIZE, n_train)
+        return int(min(self.batch_size, n_train))
+
+    def _loop_settings(self, n_train):
+        batch_size = self._train_batch_size(n_train)
         max_iter = self.max_iter
         if max_iter == "auto":
             updates_per_epoch = -(-n_train // batch_size)
@@ -461,7 +464,9 @@ class BaseRecurrent(BaseEstimator):
         val, y_val = data.subset(val_idx), inputs.y[val_idx]
 
         def validate(network):  # called in training, once the encoding is set
-            raw = self._raw_output(val.dataset, network, val.offsets)
+            # in training's batch size: the validation holds no more memory than a step
+            batch_size = self._train_batch_size(len(train_idx))
+            raw = self._raw_output(val.dataset, network, val.offsets, batch_size)
             loss_function = LOSS_FUNCTIONS[LOSS_FOR_ACTIVATION[self.out_activation_]]
             loss, _ = loss_function(val.Y, raw, val.sample_weight)
             if not np.isfinite(raw).all():  # the loop stops on the loss; no score
@@ -487,26 +492,28 @@ class BaseRecurrent(BaseEstimator):
         return split
 
     # -- prediction -------------------------------------------------------------
-    def _raw_output(self, dataset, network, offsets=None):
-        """Raw output (n_samples, n_outputs): the network's, computed in batches,
-        plus the linear part's ``offsets`` where there is one.
+    def _raw_output(self, dataset, network, offsets=None, batch_size=None):
+        """Raw output (n_samples, n_outputs): the network's, computed in batches
+        (of ``batch_size``, or as many as ``_PREDICT_BUDGET`` allows), plus the
+        linear part's ``offsets`` where there is one.
 
         Whatever ``dtype`` the network computes in, the result is float64, the
         precision scikit-learn expects of predictions.
         """
         raw = np.empty((dataset.n_samples, self.n_outputs_), dtype=np.float64)
         with blocks_on_one_blas_thread():
-            for idx in self._predict_batches(dataset):
+            for idx in self._predict_batches(dataset, batch_size):
                 X, lengths = dataset.batch(idx)  # (b, T_b, F), (b,)
                 raw[idx], _ = network.forward(X, lengths, training=False)
         if offsets is not None:
             raw += offsets
         return raw
 
-    def _predict_batches(self, dataset):
-        width = sum(layer.hidden_size for layer in self.layers_[-1])  # as fitted
-        longest = int(dataset.lengths.max()) if dataset.n_samples else 1
-        batch_size = max(1, _PREDICT_BUDGET // (longest * width))
+    def _predict_batches(self, dataset, batch_size=None):
+        if batch_size is None:
+            width = sum(layer.hidden_size for layer in self.layers_[-1])  # as fitted
+            longest = int(dataset.lengths.max()) if dataset.n_samples else 1
+            batch_size = max(1, _PREDICT_BUDGET // (longest * width))
         return minibatches(dataset.lengths, batch_size, shuffle=False,
                            random_state=None)
 
