@@ -184,14 +184,17 @@ class SequenceDataset:
 
         Parameters
         ----------
-        indices : array-like of int of shape (m,)
+        indices : array-like of int of shape (m,) or slice
+            A slice (the contiguous rows of a time split) keeps views of
+            ``starts`` and ``lengths`` instead of copies.
 
         Returns
         -------
         SequenceDataset
             Same class, ``m`` sequences; ``values`` is not copied.
         """
-        indices = np.asarray(indices, dtype=np.intp).reshape(-1)
+        if not isinstance(indices, slice):
+            indices = np.asarray(indices, dtype=np.intp).reshape(-1)
         out = copy.copy(self)  # shares values; keeps e.g. a window's `window`
         out.starts = self.starts[indices]
         out.lengths = self.lengths[indices]

@@ -461,11 +461,11 @@ class BaseRecurrent(BaseEstimator):
             return data, None
         train_idx, val_idx = self._validation_split(data.dataset.n_samples, inputs.y,
                                                     rng)
-        val, y_val = data.subset(val_idx), inputs.y[val_idx]
+        train, val, y_val = data.subset(train_idx), data.subset(val_idx), inputs.y[val_idx]
 
         def validate(network):  # called in training, once the encoding is set
             # in training's batch size: the validation holds no more memory than a step
-            batch_size = self._train_batch_size(len(train_idx))
+            batch_size = self._train_batch_size(train.dataset.n_samples)
             raw = self._raw_output(val.dataset, network, val.offsets, batch_size)
             loss_function = LOSS_FUNCTIONS[LOSS_FOR_ACTIVATION[self.out_activation_]]
             loss, _ = loss_function(val.Y, raw, val.sample_weight)
@@ -474,19 +474,20 @@ class BaseRecurrent(BaseEstimator):
             return loss, self._score_predictions(y_val, self._decode(raw),
                                                  val.sample_weight)
 
-        return data.subset(train_idx), validate
+        return train, validate
 
     def _validation_split(self, n_samples, y, rng):
-        """(train indices, validation indices); in window mode the last rows."""
+        """(train indices, validation indices); in window mode the last rows, as
+        slices (views of the per-window arrays, not copies)."""
         if self.window is not None:
             n_val = int(np.ceil(self.validation_fraction * n_samples))
-            split = (np.arange(n_samples - n_val), np.arange(n_samples - n_val,
-                                                             n_samples))
+            split = (slice(0, n_samples - n_val), slice(n_samples - n_val, n_samples))
         else:
             split = train_test_split(np.arange(n_samples), random_state=rng,
                                      test_size=self.validation_fraction,
                                      stratify=self._split_stratify(y))
-        if len(split[1]) < 2:
+            n_val = len(split[1])
+        if n_val < 2:
             raise ValueError("The validation set is too small. Increase "
                              "'validation_fraction' or the size of your dataset.")
         return split
