@@ -809,3 +809,16 @@ def test_to_sequences_errors(change, kwargs, exception, match):
     args = {"id": "sid", "time": "t", **kwargs}
     with pytest.raises(exception, match=match):
         to_sequences(change(long_table()), **args)
+
+
+def test_subset_by_slice_equals_subset_by_indices_and_keeps_views():
+    """A time split's contiguous rows: the same sequences, no copies of the
+    per-window arrays."""
+    from sklstm._data import WindowedSequences
+
+    windows = WindowedSequences(np.arange(40, dtype=np.float32).reshape(20, 2), 4)
+    by_slice, by_index = windows.subset(slice(5, 15)), windows.subset(np.arange(5, 15))
+    np.testing.assert_array_equal(by_slice.batch(np.arange(10))[0],
+                                  by_index.batch(np.arange(10))[0])
+    assert np.shares_memory(by_slice.starts, windows.starts)
+    assert not np.shares_memory(by_index.starts, windows.starts)
