@@ -1217,7 +1217,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         "all" reads the whole sequence flattened (sequences of one length),
         the lag regression a forecaster or a spectroscopist would try first.
         "auto" is "all" for windows (``window``) and sequences of one length,
-        None (no linear part) for sequences of several lengths. On the 17
+        None (no linear part) for sequences of several lengths. To study what
+        the gates alone do (``trace``, ``plot_gates``), fit with
+        ``linear=None``. On the 17
         series of ``benchmarks/bench_forecast.py`` (2 seeds), "all" came within
         4% of the lag regression's one-step error on average (geometric mean),
         "last" within 12% (docs/benchmarks.md).
