@@ -8,7 +8,7 @@ it, and keep the feature names the pipeline was fitted with.
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from ._estimators import BaseRecurrent
+from ._base import BaseRecurrent
 
 __all__ = ["trace", "final_estimator", "input_feature_names"]
 

@@ -45,7 +45,7 @@ class SGDOptimizer:
         Step size; the training loop may lower it (a rolled-back spike).
     momentum : float, default=0.9
         Momentum coefficient in [0, 1].
-    nesterov : bool, default=True
+    nesterovs_momentum : bool, default=True
         Use Nesterov's momentum.
 
     Attributes
@@ -54,10 +54,13 @@ class SGDOptimizer:
         One velocity per parameter array.
     """
 
-    def __init__(self, params, learning_rate, momentum=0.9, nesterov=True):
+    #: The estimators' hyperparameters this optimizer takes (beside the rate).
+    HYPERPARAMETERS = ("momentum", "nesterovs_momentum")
+
+    def __init__(self, params, learning_rate, momentum=0.9, nesterovs_momentum=True):
         self.learning_rate = float(learning_rate)
         self.momentum = momentum
-        self.nesterov = nesterov
+        self.nesterovs_momentum = nesterovs_momentum
         self.velocities = [np.zeros_like(p) for p in params]
 
     def update_params(self, params, grads):
@@ -66,7 +69,7 @@ class SGDOptimizer:
         for p, g, v in zip(params, grads, self.velocities):
             v *= mu
             v -= lr * g  # v = mu v - lr g
-            if self.nesterov:
+            if self.nesterovs_momentum:
                 p += mu * v - lr * g
             else:
                 p += v
@@ -110,6 +113,8 @@ class AdamOptimizer:
     (array([ 0.9, -0.9]), 1)
     """
 
+    HYPERPARAMETERS = ("beta_1", "beta_2", "epsilon")
+
     def __init__(
         self, params, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
@@ -135,3 +140,30 @@ class AdamOptimizer:
 
 
 OPTIMIZERS = {"adam": AdamOptimizer, "sgd": SGDOptimizer}
+
+
+def make_optimizer(solver, params, learning_rate, settings, previous=None):
+    """The optimizer of ``solver`` over ``params``: ``previous`` given the new
+    settings and rate when it is of that kind (its state carries on), else new.
+
+    Parameters
+    ----------
+    solver : {"adam", "sgd"}
+    params : list of ndarray
+    learning_rate : float
+    settings : mapping
+        Hyperparameters by name; the optimizer takes its ``HYPERPARAMETERS``.
+    previous : optimizer or None, default=None
+
+    Returns
+    -------
+    AdamOptimizer or SGDOptimizer
+    """
+    kind = OPTIMIZERS[solver]
+    own = {name: settings[name] for name in kind.HYPERPARAMETERS}
+    optimizer = previous if isinstance(previous, kind) else kind(params, learning_rate,
+                                                                  **own)
+    for name, value in own.items():
+        setattr(optimizer, name, value)
+    optimizer.learning_rate = float(learning_rate)
+    return optimizer

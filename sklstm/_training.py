@@ -3,48 +3,26 @@
 Plain functions over a :class:`~sklstm._network.RecurrentNetwork`, an optimizer
 from :mod:`sklstm._optimizers` and datasets from :mod:`sklstm._data`; nothing
 here knows about estimators. ``fit_loop`` runs epochs and records them in a
-:class:`History`; each epoch is :func:`run_epoch` over length-bucketed
+:class:`~sklstm._history.History`; each epoch is :func:`run_epoch` over length-bucketed
 minibatches, each minibatch is :func:`train_step`.
 """
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._data import minibatches
+from ._history import SPIKE_LEARNING_RATE_FACTOR
 from ._losses import LOSS_FUNCTIONS, l2_penalty
 from ._optimizers import clip_grad_norm
+from ._train_data import rows
 
 
 class NonFiniteLossError(ArithmeticError):
     """Raised by :func:`train_step` when a batch's loss or gradient is not finite."""
-
-
-@dataclass
-class TrainData:
-    """A dataset with its targets: ``dataset.batch(idx)`` gives (X, lengths).
-
-    ``Y`` is (n_samples, n_outputs); ``sample_weight`` (n_samples,) or None;
-    ``offsets`` (n_samples, n_outputs) or None, added to the network's raw output
-    before the loss (a linear part fitted beforehand, which the network refines).
-    """
-
-    dataset: object
-    Y: np.ndarray
-    sample_weight: np.ndarray = None
-    offsets: np.ndarray = None
-
-    def subset(self, indices):
-        """The samples ``indices``, with their targets, weights and offsets."""
-        return TrainData(self.dataset.subset(indices), self.Y[indices],
-                         _rows(self.sample_weight, indices), _rows(self.offsets, indices))
-
-
-def _rows(array, indices):
-    return None if array is None else array[indices]
 
 
 #: ``n_iter_no_change="auto"``: the stopping rule waits this many epochs and at
@@ -56,13 +34,8 @@ AUTO_PATIENCE_UPDATES = 200
 #: ``max_iter="auto"``: this many epochs, or as many as make this many updates.
 AUTO_MAX_EPOCHS = 100
 AUTO_MAX_UPDATES = 1000
-#: An epoch is a spike when its training loss is above ``SPIKE_FACTOR`` times the
-#: lowest so far (plus ``tol``) and has undone more than half the progress from the
-#: first epoch's loss to the lowest: the weights go back to the best epoch's and the
-#: learning rate is multiplied by ``SPIKE_LEARNING_RATE_FACTOR``. (The ratio alone
-#: would call the noise of a loss near zero a spike.)
-SPIKE_FACTOR = 2.0
-SPIKE_LEARNING_RATE_FACTOR = 0.5
+#: ``batch_size="auto"``: this many samples a batch, or all of a smaller set.
+AUTO_BATCH_SIZE = 64
 
 
 @dataclass
@@ -81,57 +54,25 @@ class LoopSettings:
     early_stopping: bool = False
     verbose: bool = False
 
-
-@dataclass
-class History:
-    """Per-epoch record, the stopping rule's state and the best weights.
-
-    The stopping rule watches the validation loss when there is a validation
-    set, else the training loss; ``best_weights`` are those of the epoch where
-    it was lowest, and ``fit_loop`` restores them at the end.
-    """
-
-    loss_curve: list = field(default_factory=list)
-    validation_scores: list = None
-    best_loss: float = np.inf  # lowest training loss
-    best_validation_score: float = None  # score of the epoch of best_weights
-    best_monitored: float = np.inf
-    no_improvement_count: int = 0  # epochs
-    no_improvement_updates: int = 0
-    n_iter: int = 0
-    t: int = 0
-    n_rollbacks: int = 0
-    call_start: int = 0  # index in loss_curve of this call's first epoch
-    best_weights: list = None
-
     @classmethod
-    def start(cls, early_stopping):
-        """A fresh history; with early stopping it records validation scores."""
-        if early_stopping:
-            return cls(validation_scores=[], best_validation_score=-np.inf)
-        return cls()
-
-    def restart_monitoring(self, weights):
-        """Start this call's search for the best weights from ``weights``."""
-        self.best_monitored = np.inf
-        self.no_improvement_count = self.no_improvement_updates = 0
-        self.best_weights = weights
-        self.call_start = len(self.loss_curve)
-
-    def patience_exhausted(self, settings):
-        """True when neither ``n_iter_no_change`` epochs nor
-        ``min_patience_updates`` updates brought an improvement."""
-        return (self.no_improvement_count > settings.n_iter_no_change
-                and self.no_improvement_updates >= settings.min_patience_updates)
-
-    def is_spike(self, loss, tol):
-        """True when the epoch's training ``loss`` jumped far above the lowest
-        (see :data:`SPIKE_FACTOR`); the first epoch of a call never is."""
-        if not self.call_start < len(self.loss_curve):
-            return False
-        first = self.loss_curve[self.call_start]
-        return (loss > SPIKE_FACTOR * self.best_loss + tol
-                and loss - self.best_loss > 0.5 * (first - self.best_loss))
+    def resolve(cls, params, n_train, *, loss, early_stopping):
+        """The settings of the estimators' hyperparameters ``params`` (a dict by
+        name), each "auto" resolved for a training set of ``n_train`` samples."""
+        batch_size = params["batch_size"]
+        batch_size = min(AUTO_BATCH_SIZE if batch_size == "auto" else batch_size, n_train)
+        max_iter = params["max_iter"]
+        if max_iter == "auto":
+            updates_per_epoch = -(-n_train // batch_size)
+            max_iter = max(AUTO_MAX_EPOCHS, -(-AUTO_MAX_UPDATES // updates_per_epoch))
+        patience = {"n_iter_no_change": params["n_iter_no_change"]}
+        if patience["n_iter_no_change"] == "auto":
+            patience = {"n_iter_no_change": AUTO_PATIENCE_EPOCHS,
+                        "min_patience_updates": AUTO_PATIENCE_UPDATES}
+        return cls(loss=loss, max_iter=max_iter, batch_size=int(batch_size),
+                   shuffle=params["shuffle"], alpha=params["alpha"],
+                   clip_norm=params["clip_norm"], tol=params["tol"],
+                   early_stopping=early_stopping, verbose=bool(params["verbose"]),
+                   **patience)
 
 
 def loss_and_grads(network, X, lengths, Y, sample_weight, settings, *,
@@ -218,7 +159,7 @@ def run_epoch(network, optimizer, train, settings, rng):
             continue
         X, lengths = train.dataset.batch(idx)  # (b, T_b, F), (b,)
         loss = train_step(network, optimizer, X, lengths, train.Y[idx], sw,
-                          settings, rng, offsets=_rows(train.offsets, idx))
+                          settings, rng, offsets=rows(train.offsets, idx))
         total_loss += loss * weight
         total_weight += weight
         n_updates += 1
@@ -344,7 +285,7 @@ def fit_loop(network, optimizer, train, settings, history, rng, validate=None,
         Shuffling and dropout.
     validate : callable, default=None
         ``validate(network) -> (loss, score)`` on the validation set (early
-        stopping).
+        stopping): a :class:`~sklstm._train_data.Validation`.
     incremental : bool, default=False
         One epoch with no stopping rule, no spike check, no restoring of best
         weights and no convergence warning (``partial_fit``).

@@ -387,8 +387,9 @@ def test_bad_class_weight(value):
 # ------------------------------------------------ a failed call loses nothing
 def snapshot(est, X):
     """Everything a user could observe of a fitted estimator."""
-    public = {k: copy.deepcopy(v) for k, v in vars(est).items()
-              if k.endswith("_") and k not in ("layers_", "head_")}
+    fitted = [k for k in dir(est) if k.endswith("_") and not k.startswith("_")
+              and k not in ("network_", "layers_", "head_") and hasattr(est, k)]
+    public = {k: copy.deepcopy(getattr(est, k)) for k in fitted}
     weights = [p.copy() for t in est.layers_ for layer in t for p in layer.params.values()]
     weights += [v.copy() for v in est.head_.values()]
     out = est.predict_proba(X) if hasattr(est, "predict_proba") else est.predict(X)

@@ -21,7 +21,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 from threadpoolctl import threadpool_info
 
-import sklstm._estimators as estimators_module
+import sklstm._prediction as prediction_module
+import sklstm._train_data as train_data_module
 import sklstm._training as training_module
 from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm.core._parallel import blocks_on_one_blas_thread
@@ -49,7 +50,7 @@ def make_sequences(n=60, T=6, F=2, n_classes=2, seed=0):
 
 
 def weights_of(est):
-    net = est._network()
+    net = est.network_
     return [p.copy() for p in net.params]
 
 
@@ -127,7 +128,7 @@ def test_clone_get_set_params():
 
 # ---------------------------------------------------------------- persistence
 def _weights_nbytes(est):
-    return sum(p.nbytes for p in est._network().params)
+    return sum(p.nbytes for p in est.network_.params)
 
 
 def test_pickle_and_joblib_round_trip(tmp_path):
@@ -245,7 +246,7 @@ def test_early_stopping_split_is_stratified_when_it_can_be(monkeypatch, y, strat
         held_out.append((stratify is not None, split[1]))
         return split
 
-    monkeypatch.setattr(estimators_module, "train_test_split", recording)
+    monkeypatch.setattr(train_data_module, "train_test_split", recording)
     LSTMClassifier(hidden_size=4, max_iter=2, early_stopping=True,
                    random_state=0).fit(X, y)
     (was_stratified, val_idx), = held_out
@@ -415,7 +416,7 @@ def test_prediction_in_batches_matches(monkeypatch):
     X, y = make_sequences(n=50)
     clf = LSTMClassifier(**FAST, dtype="float64").fit(X, y)
     whole = clf.predict_proba(X)
-    monkeypatch.setattr(estimators_module, "_PREDICT_BUDGET", 6 * 8 * 7)  # 7 rows
+    monkeypatch.setattr(prediction_module, "PREDICT_BUDGET", 6 * 8 * 7)  # 7 rows
     np.testing.assert_allclose(clf.predict_proba(X), whole, rtol=1e-12)
 
 
@@ -667,7 +668,7 @@ def test_dropout_applies_from_the_first_fit():
     plain = LSTMClassifier(**FAST).fit(X, y)
     dropped = LSTMClassifier(**FAST, dropout=0.5).fit(X, y)
     assert plain.loss_curve_[0] != dropped.loss_curve_[0]
-    assert dropped._network().dropout == 0.5
+    assert dropped.network_.dropout == 0.5
 
 
 # ------------------------------------------------- the regressor's linear part
@@ -704,7 +705,7 @@ def test_linear_last_is_ridge_on_the_last_row_plus_a_network_on_relative_windows
     last = Xb[np.arange(len(X)), lengths - 1]  # (n, 1)
     relative = np.where(np.arange(5)[None, :, None] < lengths[:, None, None],
                         Xb - last[:, None, :], 0)
-    raw, _ = reg._network().forward(relative, lengths)
+    raw, _ = reg.network_.forward(relative, lengths)
     raw = raw + last @ reg.linear_["coef"] + reg.linear_["intercept"]
     np.testing.assert_allclose(reg.predict(X), raw[:, 0] * reg._y_scale + reg._y_mean,
                                rtol=1e-5)

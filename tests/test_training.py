@@ -13,7 +13,9 @@ from sklstm import _training
 from sklstm._data import PaddedSequences
 from sklstm._network import RecurrentNetwork
 from sklstm._optimizers import AdamOptimizer
-from sklstm._training import History, LoopSettings, TrainData, fit_loop
+from sklstm._history import History
+from sklstm._train_data import TrainData
+from sklstm._training import LoopSettings, fit_loop
 
 
 def make_problem(n=40, seed=0):

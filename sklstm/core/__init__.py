@@ -13,8 +13,10 @@ VARIANTS : tuple of str
 # Import order is registration order, the order of VARIANTS.
 from . import _rnn, _lstm, _gru  # noqa: F401, I001  (each module registers its variants)
 from ._layer import RecurrentLayer
+from ._parallel import blocks_on_one_blas_thread
 from ._registry import registered_names, stack_variants, variant_options
 
 VARIANTS = registered_names()
 
-__all__ = ["RecurrentLayer", "VARIANTS", "stack_variants", "variant_options"]
+__all__ = ["RecurrentLayer", "VARIANTS", "blocks_on_one_blas_thread", "stack_variants",
+           "variant_options"]
