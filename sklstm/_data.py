@@ -31,12 +31,9 @@ import pandas as pd
 import scipy.sparse as sp
 import sklearn
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import (
-    _check_feature_names,
-    _get_feature_names,
-    check_array,
-    validate_data,
-)
+from sklearn.utils.validation import check_array, validate_data
+
+from ._sklearn_private import _check_feature_names, _get_feature_names
 
 __all__ = [
     "SequenceDataset",

@@ -37,7 +37,7 @@ from ._data import check_sample_weight, check_sequences, minibatches, validate_s
 from ._losses import LOSS_FOR_ACTIVATION, LOSS_FUNCTIONS, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
 from ._optimizers import OPTIMIZERS
-from ._param_validation import Interval, Options, StrOptions, _fit_context
+from ._sklearn_private import Interval, Options, StrOptions, _fit_context
 from ._training import (
     AUTO_MAX_EPOCHS,
     AUTO_MAX_UPDATES,

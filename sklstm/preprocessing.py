@@ -3,10 +3,11 @@
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._data import validate_sequences
+from ._sklearn_private import _fit_context
 
 __all__ = ["SequenceScaler"]
 
