@@ -3,7 +3,7 @@ scikit-learn estimators, on a pure NumPy core."""
 
 __version__ = "0.1.0"
 
-from ._data import to_sequences  # noqa: E402
+from ._data.long_table import to_sequences  # noqa: E402
 from ._estimators import LSTMClassifier, LSTMRegressor  # noqa: E402
 from ._grids import variant_grid  # noqa: E402
 from ._inspection import trace  # noqa: E402

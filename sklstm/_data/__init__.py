@@ -1,0 +1,40 @@
+"""The input side: every accepted format of X -> one dataset.
+
+In the order X passes them:
+
+- :mod:`.spec`: :func:`validate_sequences` and :func:`check_sequences`, what fit
+  records about X (:class:`InputFeatures`) and the checks of later calls;
+- :mod:`.readers`: which format X is, and one reader per format (2-D rows, a
+  windowed series, 3-D), with scikit-learn's feature checks outside fit;
+- :mod:`.ragged`: ragged containers, sktime's nested DataFrames, pandas items;
+- :mod:`.diagnostics`: the hints, NaN explanations and layout warnings;
+- :mod:`.datasets`: the datasets (each time step stored once, padded per batch)
+  and the length-bucketed minibatches;
+- :mod:`.weights`: ``sample_weight``; :mod:`.long_table`: ``sklstm.to_sequences``.
+"""
+
+from .datasets import (
+    PaddedSequences,
+    RaggedSequences,
+    SequenceDataset,
+    WindowedSequences,
+    mask_from_lengths,
+    minibatches,
+)
+from .long_table import to_sequences
+from .spec import InputFeatures, check_sequences, validate_sequences
+from .weights import check_sample_weight
+
+__all__ = [
+    "InputFeatures",
+    "check_sequences",
+    "validate_sequences",
+    "SequenceDataset",
+    "PaddedSequences",
+    "RaggedSequences",
+    "WindowedSequences",
+    "mask_from_lengths",
+    "minibatches",
+    "check_sample_weight",
+    "to_sequences",
+]
