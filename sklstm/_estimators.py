@@ -33,7 +33,7 @@ from . import __version__
 from .core._parallel import blocks_on_one_blas_thread
 from ._chunking import chunked, resolve_chunk_size
 from ._linear_part import READINGS, RelativeToLast, fit_linear, linear_output
-from ._data import check_sample_weight, check_sequences, minibatches, validate_sequences
+from ._data import check_sample_weight, minibatches, read_for_fit
 from ._losses import LOSS_FOR_ACTIVATION, LOSS_FUNCTIONS, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
 from ._optimizers import OPTIMIZERS
@@ -74,10 +74,10 @@ def _is_int(value):
 class _FitInputs:
     """What one call to ``fit`` or ``partial_fit`` trains on, all checked.
 
-    ``features`` (an :class:`~sklstm._data.InputFeatures`, or None when X was
-    checked against the fitted features) and ``attributes`` (the subclass's
-    target encoding, e.g. ``classes_``) are set on the estimator only once the
-    call has passed every check.
+    ``spec`` (an :class:`~sklstm._data.InputSpec`, or None when X was read
+    through the fitted one) and ``attributes`` (the subclass's target encoding,
+    e.g. ``classes_``) are set on the estimator only once the call has passed
+    every check.
     """
 
     dataset: object  # as the network reads it: relative to x_last?, in chunks
@@ -85,7 +85,7 @@ class _FitInputs:
     y: np.ndarray
     Y: np.ndarray  # (n_samples, n_outputs), encoded for the loss
     sample_weight: np.ndarray
-    features: object
+    spec: object
     attributes: dict
     linear: dict = None  # the linear part: reading, n_steps, coef, intercept
     offsets: np.ndarray = None  # (n_samples, n_outputs): its output, or None
@@ -291,7 +291,7 @@ class BaseRecurrent(BaseEstimator):
             setattr(self, name, value)
         if not first_pass:
             return
-        inputs.features.set_on(self)
+        inputs.spec.set_on(self)
         self.chunk_size_ = inputs.chunk_size
         self._set_linear(inputs.linear)
         self._architecture = self._architecture_params()
@@ -346,9 +346,11 @@ class BaseRecurrent(BaseEstimator):
     def _validate_fit_inputs(self, X, y, sample_weight, first_pass, incremental,
                              classes):
         """Check X, y and the weights; a :class:`_FitInputs`. Sets nothing."""
-        dataset, features = check_sequences(self, X, reset=first_pass,
-                                            window=self.window,
-                                            dtype=np.dtype(self.dtype))
+        if first_pass:
+            dataset, spec = read_for_fit(self, X, window=self.window,
+                                         dtype=np.dtype(self.dtype))
+        else:
+            dataset, spec = self.input_spec_.read(self, X, np.dtype(self.dtype)), None
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but "
                              "the target y is None.")
@@ -371,7 +373,7 @@ class BaseRecurrent(BaseEstimator):
         chunk_size = (resolve_chunk_size(self.chunk_size, dataset.lengths)
                       if first_pass else self.chunk_size_)
         dataset, offsets = self._network_inputs(dataset, linear, chunk_size)
-        return _FitInputs(dataset, chunk_size, y, Y, sample_weight, features,
+        return _FitInputs(dataset, chunk_size, y, Y, sample_weight, spec,
                           attributes, linear, offsets)
 
     def _fit_linear(self, dataset, Y, sample_weight):
@@ -521,8 +523,7 @@ class BaseRecurrent(BaseEstimator):
     def _validate_for_prediction(self, X):
         """X as the network reads it, in the dtype the weights have (``dtype`` at
         fit time), and the linear part's output on it (or None)."""
-        dataset = validate_sequences(self, X, reset=False, window=self._built("window"),
-                                     dtype=self.head_["head_W"].dtype)
+        dataset = self.input_spec_.read(self, X, dtype=self.head_["head_W"].dtype)
         return self._network_inputs(dataset, self._fitted_linear(), self.chunk_size_)
 
     def _raw_predict(self, X):
@@ -827,6 +828,14 @@ _ATTRIBUTES_DOC = """\
     n_features_in_ : int
         Features seen during fit: per time step for 3-D input, the number of
         columns (time steps) for 2-D univariate rows.
+
+    input_spec_ : InputSpec
+        How the model reads X, fixed in fit: a frozen record of ``window``,
+        ``input_format`` ("2d", "3d" or "ragged"), ``n_step_features`` (1 for
+        2-D univariate rows), ``n_features_in`` and ``feature_names_in``.
+        ``predict``, ``trace``, ``partial_fit`` and
+        :func:`sklstm.plotting.plot_gates` read X through it, so a later
+        ``set_params(window=...)`` does not change how X is read.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when X was a DataFrame with string column names.

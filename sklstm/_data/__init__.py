@@ -1,9 +1,10 @@
-"""The input side: every accepted format of X -> one dataset.
+"""The input side: every accepted format of X -> one dataset, read the way fit did.
 
 In the order X passes them:
 
-- :mod:`.spec`: :func:`validate_sequences` and :func:`check_sequences`, what fit
-  records about X (:class:`InputFeatures`) and the checks of later calls;
+- :mod:`.spec`: :class:`InputSpec`, the fitted input specification (format,
+  ``window``, features per step, feature names), made once by :func:`read_for_fit`;
+  every later reading of X goes through ``estimator.input_spec_.read``;
 - :mod:`.readers`: which format X is, and one reader per format (2-D rows, a
   windowed series, 3-D), with scikit-learn's feature checks outside fit;
 - :mod:`.ragged`: ragged containers, sktime's nested DataFrames, pandas items;
@@ -22,13 +23,12 @@ from .datasets import (
     minibatches,
 )
 from .long_table import to_sequences
-from .spec import InputFeatures, check_sequences, validate_sequences
+from .spec import InputSpec, read_for_fit
 from .weights import check_sample_weight
 
 __all__ = [
-    "InputFeatures",
-    "check_sequences",
-    "validate_sequences",
+    "InputSpec",
+    "read_for_fit",
     "SequenceDataset",
     "PaddedSequences",
     "RaggedSequences",

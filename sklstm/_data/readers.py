@@ -46,7 +46,7 @@ def read_sequences(estimator, X, *, window, dtype, fitting):
         ``n_features_in_`` and ``feature_names_in_`` (scikit-learn's rules and
         messages). Nothing is set on it.
     X : array-like, DataFrame or ragged container
-        See :func:`sklstm._data.validate_sequences` for the formats.
+        See :func:`sklstm._data.read_for_fit` for the formats.
     window : int >= 1 or None
         Already checked: the window a 2-D X is read with.
     dtype : numpy dtype or list of them
