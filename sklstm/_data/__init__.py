@@ -1,7 +1,8 @@
 """The input side: every accepted format of X -> one dataset, read the way fit did.
 
-In the order X passes them:
+In the order X passes them (each module imports only those listed after it):
 
+- :mod:`.long_table`: ``sklstm.to_sequences``, a long table -> a ragged X;
 - :mod:`.spec`: :class:`InputSpec`, the fitted input specification (format,
   ``window``, features per step, feature names), made once by :func:`read_for_fit`;
   every later reading of X goes through ``estimator.input_spec_.read``;
@@ -11,7 +12,7 @@ In the order X passes them:
 - :mod:`.diagnostics`: the hints, NaN explanations and layout warnings;
 - :mod:`.datasets`: the datasets (each time step stored once, padded per batch)
   and the length-bucketed minibatches;
-- :mod:`.weights`: ``sample_weight``; :mod:`.long_table`: ``sklstm.to_sequences``.
+- :mod:`.weights`: the checks of ``sample_weight``.
 """
 
 from .datasets import (
