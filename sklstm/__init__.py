@@ -3,8 +3,8 @@ scikit-learn estimators, on a pure NumPy core."""
 
 __version__ = "0.1.0"
 
-from ._data import to_sequences  # noqa: E402
 from ._classifier import LSTMClassifier  # noqa: E402
+from ._data.long_table import to_sequences  # noqa: E402
 from ._regressor import LSTMRegressor  # noqa: E402
 from ._grids import variant_grid  # noqa: E402
 from ._inspection import trace  # noqa: E402

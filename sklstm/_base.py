@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from . import __version__
 from ._chunking import chunked, resolve_chunk_size
-from ._data import check_sample_weight, check_sequences, validate_sequences
+from ._data import check_sample_weight, read_for_fit
 from ._history import History
 from ._hyperparameters import ARCHITECTURE, PARAMETER_CONSTRAINTS
 from ._linear_part import RelativeToLast, linear_output
@@ -43,17 +43,17 @@ from .exceptions import InconsistentVersionWarning
 class _FitInputs:
     """What one call to ``fit`` or ``partial_fit`` trains on, all checked.
 
-    ``features`` (an :class:`~sklstm._data.InputFeatures`, or None when X was
-    checked against the fitted features) and ``attributes`` (the subclass's
-    target encoding, e.g. ``classes_``) are set on the estimator only once the
-    call has passed every check.
+    ``spec`` (an :class:`~sklstm._data.InputSpec`, or None when X was read
+    through the fitted one) and ``attributes`` (the subclass's target encoding,
+    e.g. ``classes_``) are set on the estimator only once the call has passed
+    every check.
     """
 
     dataset: object  # as the network reads it: relative to x_last?, in chunks
     chunk_size: int
     y: np.ndarray
     data: TrainData  # encoded targets (n_samples, n_outputs), weights, offsets
-    features: object
+    spec: object
     attributes: dict
     linear: dict = None  # the linear part: reading, n_steps, coef, intercept
 
@@ -192,9 +192,11 @@ class BaseRecurrent(BaseEstimator):
 
     def _fit_inputs(self, X, y, sample_weight, first_pass, incremental, classes):
         """Check X, y and the weights; a :class:`_FitInputs`. Sets nothing."""
-        dataset, features = check_sequences(self, X, reset=first_pass,
-                                            window=self.window,
-                                            dtype=np.dtype(self.dtype))
+        if first_pass:
+            dataset, spec = read_for_fit(self, X, window=self.window,
+                                         dtype=np.dtype(self.dtype))
+        else:
+            dataset, spec = self.input_spec_.read(self, X, np.dtype(self.dtype)), None
         y = checked_targets(self._check_y, y, type(self).__name__,
                             windowed=self.window is not None)
         check_consistent_length(dataset.lengths, y)
@@ -209,7 +211,7 @@ class BaseRecurrent(BaseEstimator):
         dataset, offsets = _network_inputs(dataset, linear, chunk_size)
         return _FitInputs(dataset, chunk_size, y,
                           TrainData(dataset, Y, sample_weight, offsets),
-                          features, attributes, linear)
+                          spec, attributes, linear)
 
     def _check_architecture(self, incremental):
         """Continuing a network needs the hyperparameters it was built with."""
@@ -255,7 +257,7 @@ class BaseRecurrent(BaseEstimator):
             setattr(self, name, value)
         if not first_pass:
             return
-        inputs.features.set_on(self)
+        inputs.spec.set_on(self)
         self.chunk_size_ = inputs.chunk_size
         self._set_linear(inputs.linear)
         self._architecture = self._architecture_params()
@@ -291,9 +293,7 @@ class BaseRecurrent(BaseEstimator):
         """X as the fitted network reads it, in the dtype of its weights, and the
         linear part's output on it (or None)."""
         check_is_fitted(self)
-        dataset = validate_sequences(self, X, reset=False,
-                                     window=self._architecture["window"],
-                                     dtype=self.head_["head_W"].dtype)
+        dataset = self.input_spec_.read(self, X, dtype=self.head_["head_W"].dtype)
         return _network_inputs(dataset, self._fitted_linear(), self.chunk_size_)
 
     def _fitted_linear(self):

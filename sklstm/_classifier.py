@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_array
 from ._base import BaseRecurrent
 from ._hyperparameters import PARAMETER_CONSTRAINTS, docstring
 from ._losses import OUT_ACTIVATIONS
-from ._param_validation import StrOptions, _fit_context
+from ._sklearn_private import StrOptions, _fit_context
 from ._train_data import stratifiable
 
 

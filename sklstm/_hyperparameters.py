@@ -2,7 +2,7 @@
 and the numpydoc sections both estimators share.
 
 ``fit`` checks every hyperparameter against :data:`PARAMETER_CONSTRAINTS` (scikit-learn's
-``_param_validation`` rules, through :mod:`sklstm._param_validation`).
+``_param_validation`` rules, through :mod:`sklstm._sklearn_private`).
 """
 
 from numbers import Integral, Real
@@ -11,7 +11,7 @@ import numpy as np
 
 from ._network import POOLINGS
 from ._optimizers import OPTIMIZERS
-from ._param_validation import Interval, Options, StrOptions
+from ._sklearn_private import Interval, Options, StrOptions
 from .core import VARIANTS
 
 #: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork):
@@ -217,6 +217,14 @@ _ATTRIBUTES_DOC = """\
     n_features_in_ : int
         Features seen during fit: per time step for 3-D input, the number of
         columns (time steps) for 2-D univariate rows.
+
+    input_spec_ : InputSpec
+        How the model reads X, fixed in fit: a frozen record of ``window``,
+        ``input_format`` ("2d", "3d" or "ragged"), ``n_step_features`` (1 for
+        2-D univariate rows), ``n_features_in`` and ``feature_names_in``.
+        ``predict``, ``trace``, ``partial_fit`` and
+        :func:`sklstm.plotting.plot_gates` read X through it, so a later
+        ``set_params(window=...)`` does not change how X is read.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when X was a DataFrame with string column names.

@@ -40,12 +40,12 @@ def _root_figure(ax):
 
 
 # -------------------------------------------------------------------- plot_gates
-def _is_univariate_rows(estimator):
-    """True when the estimator was fitted on 2-D rows, each a univariate sequence."""
-    if getattr(estimator, "window", None) is not None:
-        return False
-    input_size = estimator.layers_[0][0].input_size
-    return input_size == 1 and estimator.n_features_in_ != 1
+def _is_univariate_rows(spec):
+    """True when the estimator was fitted on 2-D rows of several time steps, each
+    a univariate sequence (``spec`` is its ``input_spec_``). With one column, a
+    row is one step of one feature, and ``x`` is read as one sequence instead."""
+    return (spec.input_format == "2d" and spec.window is None
+            and spec.n_features_in != 1)
 
 
 def _one_sequence(estimator, x):
@@ -60,7 +60,8 @@ def _one_sequence(estimator, x):
     if values.ndim not in (1, 2):
         raise ValueError(f"x must be one sequence, (n_timesteps, n_features) or "
                          f"(n_timesteps,); got shape {np.shape(x)}.")
-    if _is_univariate_rows(estimator):
+    spec = estimator.input_spec_  # how the model reads X: the window of fit
+    if _is_univariate_rows(spec):
         if values.ndim == 2 and values.shape[0] != 1:
             raise ValueError(f"{type(estimator).__name__} was fitted on 2-D rows of "
                              f"{estimator.n_features_in_} time steps; pass one row, "
@@ -69,7 +70,7 @@ def _one_sequence(estimator, x):
         rows = x if isinstance(x, pd.DataFrame) else values.reshape(1, -1)
         return rows, values.reshape(-1, 1), 0
     values = values.reshape(len(values), -1)  # (T, F)
-    if getattr(estimator, "window", None) is not None:
+    if spec.window is not None:
         return (x if isinstance(x, pd.DataFrame) else values), values, -1
     item = x if isinstance(x, pd.DataFrame) else values
     return [item], values, 0

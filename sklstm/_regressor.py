@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_array
 from ._base import BaseRecurrent
 from ._hyperparameters import PARAMETER_CONSTRAINTS, docstring
 from ._linear_part import READINGS, fit_linear
-from ._param_validation import StrOptions, _fit_context
+from ._sklearn_private import StrOptions, _fit_context
 from ._targets import target_statistics
 
 

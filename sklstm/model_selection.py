@@ -17,8 +17,8 @@ import numpy as np
 from sklearn.base import is_regressor
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import TimeSeriesSplit
-from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _num_samples
+
+from ._sklearn_private import _num_samples, _safe_indexing
 
 __all__ = ["FullWindowSplit"]
 

@@ -3,10 +3,11 @@
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._data import validate_sequences
+from ._data import read_for_fit
+from ._sklearn_private import _fit_context
 
 __all__ = ["SequenceScaler"]
 
@@ -62,6 +63,9 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     feature_names_in_ : ndarray of str of shape (n_features_in_,)
         Column names of the training DataFrame (2-D input) or of the DataFrame items
         (ragged input), when they are all strings.
+    input_spec_ : InputSpec
+        How the scaler reads X, fixed in fit (as in the sklstm estimators): the
+        input format, the features per time step and the feature names.
 
     See Also
     --------
@@ -116,7 +120,9 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         -------
         self : SequenceScaler
         """
-        steps = validate_sequences(self, X, reset=True, dtype=_FLOAT_DTYPES).values
+        data, spec = read_for_fit(self, X, dtype=_FLOAT_DTYPES)
+        spec.set_on(self)
+        steps = data.values
         self.n_samples_seen_ = steps.shape[0]  # steps: (N, F), each valid step once
         self.mean_ = steps.mean(axis=0, dtype=np.float64)  # (F,)
         self.var_ = steps.var(axis=0, dtype=np.float64)  # (F,)
@@ -142,7 +148,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             X standardised, in X's format.
         """
         check_is_fitted(self)
-        data = validate_sequences(self, X, reset=False, dtype=_FLOAT_DTYPES)
+        data = self.input_spec_.read(self, X, dtype=_FLOAT_DTYPES)
         return data.unflatten(self._map(data.values, inverse=False))
 
     def inverse_transform(self, X):
@@ -165,7 +171,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             warnings.filterwarnings(
                 "ignore", message="X does not have valid feature names"
             )
-            data = validate_sequences(self, X, reset=False, dtype=_FLOAT_DTYPES)
+            data = self.input_spec_.read(self, X, dtype=_FLOAT_DTYPES)
         return data.unflatten(self._map(data.values, inverse=True))
 
     def _map(self, steps, *, inverse):

@@ -13,19 +13,31 @@ from ragged_containers import ragged_container
 from sklearn.base import BaseEstimator
 
 from sklstm._data import (
+    InputSpec,
     PaddedSequences,
     RaggedSequences,
     WindowedSequences,
     check_sample_weight,
     mask_from_lengths,
     minibatches,
+    read_for_fit,
     to_sequences,
-    validate_sequences,
 )
 
 
 class Est(BaseEstimator):
     """Bare estimator that receives n_features_in_ / feature_names_in_."""
+
+
+def read_X(est, X, *, reset, window=None, dtype=np.float32):
+    """X read as fit reads it (``reset``; the spec is then recorded on ``est``), or
+    as the fitted ``est`` reads it: through its ``input_spec_``, with its window."""
+    if reset:
+        dataset, spec = read_for_fit(est, X, window=window, dtype=dtype)
+        spec.set_on(est)
+        return dataset
+    assert window is None, "outside fit, X is read with the window of fit"
+    return est.input_spec_.read(est, X, dtype)
 
 
 def rng(seed=0):
@@ -62,7 +74,7 @@ def test_3d_round_trip(as_list, dtype):
     X = rng().standard_normal((5, 4, 3))
     est = Est()
     Xin = X.tolist() if as_list else X
-    data = validate_sequences(est, Xin, reset=True, dtype=dtype)
+    data = read_X(est, Xin, reset=True, dtype=dtype)
     assert isinstance(data, PaddedSequences)
     assert (data.n_samples, data.n_features, est.n_features_in_) == (5, 3, 3)
     assert not hasattr(est, "feature_names_in_")
@@ -76,11 +88,11 @@ def test_3d_round_trip(as_list, dtype):
 
 def test_3d_other_length_at_predict_time_and_wrong_features():
     est = Est()
-    validate_sequences(est, np.zeros((3, 4, 2)), reset=True)
-    data = validate_sequences(est, np.ones((2, 9, 2)), reset=False)
+    read_X(est, np.zeros((3, 4, 2)), reset=True)
+    data = read_X(est, np.ones((2, 9, 2)), reset=False)
     assert data.lengths.tolist() == [9, 9]
     with pytest.raises(ValueError, match="X has 5 features, but Est is expecting 2"):
-        validate_sequences(est, np.zeros((2, 4, 5)), reset=False)
+        read_X(est, np.zeros((2, 4, 5)), reset=False)
 
 
 def test_single_step_3d_at_fit_warns_about_the_aeon_layout():
@@ -88,7 +100,7 @@ def test_single_step_3d_at_fit_warns_about_the_aeon_layout():
     it is one step of T features, so fitting on it warns, at the caller's line."""
     X = rng().normal(size=(4, 1, 30))
     with pytest.warns(UserWarning, match=r"X.transpose\(0, 2, 1\)") as record:
-        validate_sequences(Est(), X, reset=True)
+        read_X(Est(), X, reset=True)
     assert [w.filename for w in record] == [__file__]
 
 
@@ -96,15 +108,15 @@ def test_single_step_3d_at_fit_warns_about_the_aeon_layout():
 def test_sequences_of_several_steps_or_one_feature_do_not_warn(shape):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        validate_sequences(Est(), rng().normal(size=shape), reset=True)
+        read_X(Est(), rng().normal(size=shape), reset=True)
 
 
 def test_single_step_3d_at_predict_time_does_not_warn():
     est = Est()
-    validate_sequences(est, rng().normal(size=(4, 5, 3)), reset=True)
+    read_X(est, rng().normal(size=(4, 5, 3)), reset=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        validate_sequences(est, rng().normal(size=(4, 1, 3)), reset=False)
+        read_X(est, rng().normal(size=(4, 1, 3)), reset=False)
 
 
 # ------------------------------------------- layouts read the wrong way (issue 18)
@@ -142,14 +154,14 @@ def test_a_long_table_passed_as_rows_warns_and_names_the_fix():
     with warnings.catch_warnings():  # the fix it names reads the sequences, silently
         warnings.simplefilter("error", UserWarning)
         X = to_sequences(long, id="id", time="time", columns=["ax", "ay"])
-        dataset = validate_sequences(Est(), X, reset=True)
+        dataset = read_X(Est(), X, reset=True)
     assert (dataset.n_samples, dataset.n_features) == (60, 2)
 
 
 def test_a_long_table_of_random_walks_warns_too():
     walks = np.cumsum(rng(1).normal(size=(500, 3)), axis=0)
     with pytest.warns(UserWarning, match="long table"):
-        validate_sequences(Est(), walks, reset=True)
+        read_X(Est(), walks, reset=True)
 
 
 def legitimate_rows():
@@ -176,7 +188,7 @@ def legitimate_rows():
 def test_univariate_rows_do_not_warn(name):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        validate_sequences(Est(), legitimate_rows()[name], reset=True)
+        read_X(Est(), legitimate_rows()[name], reset=True)
 
 
 def test_aeon_multichannel_layout_warns_and_its_transpose_does_not():
@@ -186,14 +198,14 @@ def test_aeon_multichannel_layout_warns_and_its_transpose_does_not():
     with pytest.warns(UserWarning, match=r"\(60, 3, 20\).*3 time steps of 20 "
                       r"features.*X\.transpose\(0, 2, 1\).*20 steps of 3 features"
                       ) as record:
-        validate_sequences(Est(), X, reset=True)
+        read_X(Est(), X, reset=True)
     assert [w.filename for w in record] == [__file__]
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        validate_sequences(Est(), X.transpose(0, 2, 1), reset=True)
+        read_X(Est(), X.transpose(0, 2, 1), reset=True)
         est = Est()
-        validate_sequences(est, rng().normal(size=(4, 3, 20)), reset=True)
-        validate_sequences(est, X, reset=False)  # only fit warns
+        read_X(est, rng().normal(size=(4, 3, 20)), reset=True)
+        read_X(est, X, reset=False)  # only fit warns
 
 
 @pytest.mark.parametrize("make_X", [
@@ -203,7 +215,7 @@ def test_aeon_multichannel_layout_warns_and_its_transpose_does_not():
 def test_few_steps_of_many_unordered_features_do_not_warn(make_X):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        validate_sequences(Est(), make_X(), reset=True)
+        read_X(Est(), make_X(), reset=True)
 
 
 # ------------------------------------------------------------------ NaN padding
@@ -225,13 +237,13 @@ def test_nan_padding_error_names_the_ragged_format_and_its_fix_works(n_features,
     lengths = [5, 3, 5, 1]
     X = container(nan_padded(lengths, n_features))
     with pytest.raises(ValueError, match="Input X contains NaN") as error:
-        validate_sequences(Est(), X, reset=True)
+        read_X(Est(), X, reset=True)
     message = str(error.value)
     assert "only pad the ends of sequences" in message
     fix = message[message.index("pass ") + 5:].split(" for 2-D X, or ")
     code = fix[0] if n_features is None else fix[1].removesuffix(" for 3-D X.")
     sequences = eval(code, {"np": np, "X": X})  # the message's own code
-    dataset = validate_sequences(Est(), sequences, reset=True)
+    dataset = read_X(Est(), sequences, reset=True)
     assert isinstance(dataset, RaggedSequences)
     assert list(dataset.lengths) == lengths
     assert dataset.n_features == (1 if n_features is None else n_features)
@@ -247,16 +259,16 @@ def test_nan_padding_error_names_the_ragged_format_and_its_fix_works(n_features,
 def test_other_nans_get_no_padding_hint(make_X, window):
     X = make_X()
     with pytest.raises(ValueError, match="Input X contains NaN") as error:
-        validate_sequences(Est(), X, reset=True, window=window)
+        read_X(Est(), X, reset=True, window=window)
     assert "pad the ends" not in str(error.value)
 
 
 def test_reset_deletes_stale_feature_names():
     est = Est()
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
-    validate_sequences(est, frame, reset=True)
+    read_X(est, frame, reset=True)
     assert list(est.feature_names_in_) == ["a", "b"]
-    validate_sequences(est, np.zeros((2, 3, 1)), reset=True)
+    read_X(est, np.zeros((2, 3, 1)), reset=True)
     assert not hasattr(est, "feature_names_in_")
     assert est.n_features_in_ == 1
 
@@ -270,7 +282,7 @@ def test_2d_rows_are_univariate_sequences(container):
     Xin = {"array": X, "list": X.tolist(),
            "frame": pd.DataFrame(X, columns=[f"t{i}" for i in range(6)])}[container]
     est = Est()
-    data = validate_sequences(est, Xin, reset=True)
+    data = read_X(est, Xin, reset=True)
     assert isinstance(data, PaddedSequences)
     assert est.n_features_in_ == 6 and data.n_features == 1
     assert data.dtype == np.float32
@@ -287,25 +299,25 @@ def test_2d_rows_are_univariate_sequences(container):
 def test_2d_reset_false_checks():
     frame = pd.DataFrame(np.zeros((3, 4)), columns=list("abcd"))
     est = Est()
-    validate_sequences(est, frame, reset=True)
+    read_X(est, frame, reset=True)
     with pytest.raises(ValueError, match="X has 3 features, but Est is expecting 4"):
         with pytest.warns(UserWarning, match="does not have valid feature names"):
-            validate_sequences(est, np.zeros((2, 3)), reset=False)
+            read_X(est, np.zeros((2, 3)), reset=False)
     with pytest.raises(ValueError, match="feature names should match"):
-        validate_sequences(est, frame[list("dcba")], reset=False)
+        read_X(est, frame[list("dcba")], reset=False)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
-        validate_sequences(est, np.zeros((2, 4)), reset=False)
+        read_X(est, np.zeros((2, 4)), reset=False)
     est = Est()
-    validate_sequences(est, np.zeros((3, 4)), reset=True)
+    read_X(est, np.zeros((3, 4)), reset=True)
     with pytest.warns(UserWarning, match="X has feature names"):
-        validate_sequences(est, frame, reset=False)
+        read_X(est, frame, reset=False)
 
 
 def test_list_of_equal_lists_is_an_array_not_ragged():
     est = Est()
-    data = validate_sequences(est, [[1, 2, 3], [4, 5, 6]], reset=True)
+    data = read_X(est, [[1, 2, 3], [4, 5, 6]], reset=True)
     assert isinstance(data, PaddedSequences) and est.n_features_in_ == 3
-    data = validate_sequences(est, [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], reset=True)
+    data = read_X(est, [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], reset=True)
     assert isinstance(data, PaddedSequences) and est.n_features_in_ == 2
 
 
@@ -321,7 +333,7 @@ def as_container(items, kind):
 def test_ragged_round_trip(kind, dtype):
     items = ragged([3, 1, 5, 2], n_features=3)
     est = Est()
-    data = validate_sequences(est, as_container(items, kind), reset=True, dtype=dtype)
+    data = read_X(est, as_container(items, kind), reset=True, dtype=dtype)
     assert isinstance(data, RaggedSequences)
     assert est.n_features_in_ == 3 and not hasattr(est, "feature_names_in_")
     np.testing.assert_array_equal(data.lengths, [3, 1, 5, 2])
@@ -337,7 +349,7 @@ def test_ragged_round_trip(kind, dtype):
 def test_ragged_1d_items_are_univariate():
     items = [np.arange(3.0), [1.0, 2.0], pd.Series([5.0, 6.0, 7.0, 8.0])]
     est = Est()
-    data = validate_sequences(est, items, reset=True)
+    data = read_X(est, items, reset=True)
     assert est.n_features_in_ == 1 and data.lengths.tolist() == [3, 2, 4]
     Xb, _ = data.batch([1])
     np.testing.assert_array_equal(Xb[..., 0], [[1.0, 2.0]])
@@ -345,7 +357,7 @@ def test_ragged_1d_items_are_univariate():
 
 def test_ragged_nested_lists_of_unequal_lengths():
     est = Est()
-    data = validate_sequences(est, [[[1, 2], [3, 4]], [[5, 6]]], reset=True)
+    data = read_X(est, [[[1, 2], [3, 4]], [[5, 6]]], reset=True)
     assert isinstance(data, RaggedSequences)
     assert est.n_features_in_ == 2 and data.lengths.tolist() == [2, 1]
 
@@ -354,33 +366,33 @@ def test_list_of_equal_length_arrays_stays_ragged_per_item():
     # a list of ndarrays is a container of sequences even when lengths agree, so
     # a train/test split of a ragged list never changes what n_features means
     est = Est()
-    data = validate_sequences(est, [np.arange(4.0), np.arange(4.0)], reset=True)
+    data = read_X(est, [np.arange(4.0), np.arange(4.0)], reset=True)
     assert isinstance(data, RaggedSequences) and est.n_features_in_ == 1
 
 
 def test_ragged_dataframe_items_give_feature_names():
     items = [pd.DataFrame(x, columns=["a", "b"]) for x in ragged([2, 4])]
     est = Est()
-    validate_sequences(est, pd.Series(items), reset=True)
+    read_X(est, pd.Series(items), reset=True)
     assert list(est.feature_names_in_) == ["a", "b"]
-    validate_sequences(est, items, reset=False)  # same names: no warning
+    read_X(est, items, reset=False)  # same names: no warning
     with pytest.raises(ValueError, match="feature names should match"):
-        validate_sequences(est, [x[["b", "a"]] for x in items], reset=False)
+        read_X(est, [x[["b", "a"]] for x in items], reset=False)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
-        validate_sequences(est, ragged([2, 3]), reset=False)
+        read_X(est, ragged([2, 3]), reset=False)
 
 
 def test_ragged_pandas_nullable_dtype_missing_is_nan():
     item = pd.DataFrame({"a": pd.array([1, None], dtype="Int64")})
     with pytest.raises(ValueError, match="NaN .*sequence 0"):
-        validate_sequences(Est(), [item], reset=True)
+        read_X(Est(), [item], reset=True)
 
 
 def test_ragged_wrong_feature_count_at_predict_time():
     est = Est()
-    validate_sequences(est, ragged([2, 3], n_features=2), reset=True)
+    read_X(est, ragged([2, 3], n_features=2), reset=True)
     with pytest.raises(ValueError, match="X has 4 features, but Est is expecting 2"):
-        validate_sequences(est, ragged([2, 3], n_features=4), reset=False)
+        read_X(est, ragged([2, 3], n_features=4), reset=False)
 
 
 def nested_frame(items, columns=("dim_0", "dim_1"), cell=pd.Series):
@@ -394,7 +406,7 @@ def nested_frame(items, columns=("dim_0", "dim_1"), cell=pd.Series):
 def test_nested_frame_reads_as_its_sequences(cell):
     items = ragged([3, 1, 5], n_features=2)
     est = Est()
-    data = validate_sequences(est, nested_frame(items, cell=cell), reset=True)
+    data = read_X(est, nested_frame(items, cell=cell), reset=True)
     assert isinstance(data, RaggedSequences)
     assert est.n_features_in_ == 2 and list(est.feature_names_in_) == ["dim_0", "dim_1"]
     Xb, lengths = data.batch([2, 0, 1])
@@ -405,7 +417,7 @@ def test_nested_frame_reads_as_its_sequences(cell):
 
 def test_nested_frame_round_trips_to_a_nested_frame():
     X = nested_frame(ragged([2, 4]))
-    data = validate_sequences(Est(), X, reset=True, dtype=np.float64)
+    data = read_X(Est(), X, reset=True, dtype=np.float64)
     back = data.unflatten(data.values)
     assert isinstance(back, pd.DataFrame)
     assert back.index.equals(X.index) and back.columns.equals(X.columns)
@@ -417,25 +429,25 @@ def test_nested_frame_round_trips_to_a_nested_frame():
 
 def test_nested_frame_checks():
     est = Est()
-    validate_sequences(est, nested_frame(ragged([2, 3])), reset=True)
+    read_X(est, nested_frame(ragged([2, 3])), reset=True)
     with pytest.raises(ValueError, match="feature names should match"):
-        validate_sequences(est, nested_frame(ragged([2]), columns=("b", "a")), reset=False)
+        read_X(est, nested_frame(ragged([2]), columns=("b", "a")), reset=False)
     uneven = nested_frame(ragged([3, 3]))
     uneven.iat[1, 1] = pd.Series([1.0, 2.0])
     with pytest.raises(ValueError, match=r"Sequence 1 of X has channels of different "
                                          r"lengths \(\[2, 3\] time steps\)"):
-        validate_sequences(Est(), uneven, reset=True)
+        read_X(Est(), uneven, reset=True)
     scalar = nested_frame(ragged([3, 3]))
     scalar.iat[0, 1] = 4.0
     with pytest.raises(ValueError, match="Sequence 0 of X holds float in column 'dim_1'"):
-        validate_sequences(Est(), scalar, reset=True)
+        read_X(Est(), scalar, reset=True)
     numeric_column = nested_frame(ragged([3, 3])).assign(extra=1.5)
     with pytest.raises(ValueError, match="Sequence 0 of X holds float in column 'extra'"):
-        validate_sequences(Est(), numeric_column, reset=True)
+        read_X(Est(), numeric_column, reset=True)
     strings = nested_frame(ragged([3, 3]))
     strings.iat[1, 0] = pd.Series(["a", "b", "c"])
     with pytest.raises(ValueError, match="Sequence 1 of X has non-numeric"):
-        validate_sequences(Est(), strings, reset=True)
+        read_X(Est(), strings, reset=True)
 
 
 # --------------------------------------------------------------------------- errors
@@ -490,13 +502,13 @@ ERRORS = [
 @pytest.mark.parametrize("X, exception, match", ERRORS)
 def test_errors(X, exception, match):
     with pytest.raises(exception, match=match):
-        validate_sequences(Est(), X, reset=True)
+        read_X(Est(), X, reset=True)
 
 
 @pytest.mark.parametrize("window", [0, -1, 2.5, True, "3", np.float64(3.0)])
 def test_invalid_window(window):
     with pytest.raises(ValueError, match="window must be None or an int >= 1"):
-        validate_sequences(Est(), np.zeros((5, 2)), reset=True, window=window)
+        read_X(Est(), np.zeros((5, 2)), reset=True, window=window)
 
 
 @pytest.mark.parametrize(
@@ -508,19 +520,19 @@ def test_invalid_window(window):
 def test_window_needs_2d_input(X, what):
     with pytest.raises(ValueError, match=f"window=4 was given with {what}.*window is "
                        "for one long time series.*set window=None"):
-        validate_sequences(Est(), X, reset=True, window=4)
+        read_X(Est(), X, reset=True, window=4)
 
 
 def test_window_with_1d_series_asks_for_a_column():
     with pytest.raises(ValueError, match="reshape\\(-1, 1\\)"):
-        validate_sequences(Est(), np.arange(10.0), reset=True, window=3)
+        read_X(Est(), np.arange(10.0), reset=True, window=3)
 
 
 def test_wrong_feature_count_explains_formats():
     est = Est()
-    validate_sequences(est, np.zeros((3, 5, 1)), reset=True)
+    read_X(est, np.zeros((3, 5, 1)), reset=True)
     with pytest.raises(ValueError, match="X has 5 features.*each column is one time"):
-        validate_sequences(est, np.zeros((3, 5)), reset=False)
+        read_X(est, np.zeros((3, 5)), reset=False)
 
 
 # ------------------------------------------------------------------------- windows
@@ -532,7 +544,7 @@ def test_wrong_feature_count_explains_formats():
 def test_window_batches_equal_slow_windows(n_rows, window, n_features):
     series = rng().standard_normal((n_rows, n_features))
     est = Est()
-    data = validate_sequences(est, series, reset=True, window=window, dtype=np.float64)
+    data = read_X(est, series, reset=True, window=window, dtype=np.float64)
     assert isinstance(data, WindowedSequences)
     assert data.n_samples == n_rows and est.n_features_in_ == n_features
     windows = slow_windows(series, window)
@@ -552,8 +564,8 @@ def test_window_batches_equal_slow_windows(n_rows, window, n_features):
 )
 def test_window_batches_property(n_rows, window, picks):
     series = np.arange(n_rows * 2, dtype=float).reshape(n_rows, 2) + 1.0  # no zeros
-    data = validate_sequences(Est(), series, reset=True, window=window,
-                              dtype=np.float64)
+    data = read_X(Est(), series, reset=True, window=window,
+                  dtype=np.float64)
     indices = [p % n_rows for p in picks]
     Xb, lengths = data.batch(indices)
     expected, expected_lengths = padded_by_hand(slow_windows(series, window), indices)
@@ -567,14 +579,14 @@ def test_window_dataframe_names_and_predict_checks():
         index=pd.date_range("2020-01-01", periods=10, freq="D"),
     )
     est = Est()
-    data = validate_sequences(est, frame, reset=True, window=4)
+    data = read_X(est, frame, reset=True, window=4)
     assert est.n_features_in_ == 3 and list(est.feature_names_in_) == ["x", "y", "z"]
     assert list(data.feature_names) == ["x", "y", "z"]
     with pytest.raises(ValueError, match="X has 2 features, but Est is expecting 3"):
         with pytest.warns(UserWarning, match="does not have valid feature names"):
-            validate_sequences(est, frame[["x", "y"]].to_numpy(), reset=False, window=4)
+            read_X(est, frame[["x", "y"]].to_numpy(), reset=False)
     with pytest.raises(ValueError, match="feature names should match"):
-        validate_sequences(est, frame[["z", "y", "x"]], reset=False, window=4)
+        read_X(est, frame[["z", "y", "x"]], reset=False)
 
 
 def test_window_memory_stays_linear_in_rows():
@@ -582,7 +594,7 @@ def test_window_memory_stays_linear_in_rows():
     series = rng().standard_normal((n_rows, n_features)).astype(np.float32)
     tracemalloc.start()
     try:
-        data = validate_sequences(Est(), series, reset=True, window=window)
+        data = read_X(Est(), series, reset=True, window=window)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -598,11 +610,30 @@ def test_window_memory_stays_linear_in_rows():
         assert not Xb[j, lengths[j]:].any()
 
 
+def test_input_spec_records_the_reading_of_fit():
+    """read_for_fit sets nothing; set_on records the spec and scikit-learn's
+    n_features_in_ / feature_names_in_; read uses the window of fit."""
+    frame = pd.DataFrame(rng().normal(size=(10, 3)), columns=["x", "y", "z"])
+    est = Est()
+    _, spec = read_for_fit(est, frame, window=4)
+    assert not vars(est)
+    assert spec == InputSpec(4, "2d", 3, 3, ("x", "y", "z"))
+    spec.set_on(est)
+    assert est.input_spec_ is spec and est.n_features_in_ == 3
+    assert est.feature_names_in_.tolist() == ["x", "y", "z"]
+    assert isinstance(spec.read(est, frame), WindowedSequences)
+    _, rows = read_for_fit(est, frame.to_numpy())  # univariate rows of 3 steps
+    assert rows == InputSpec(None, "2d", 1, 3)
+    rows.set_on(est)
+    assert not hasattr(est, "feature_names_in_")  # a stale one is deleted
+    assert est.input_spec_.read(est, frame.to_numpy()).lengths.tolist() == [3] * 10
+
+
 # ------------------------------------------------------------------ dataset helpers
 
 
 def test_subset_shares_storage_and_batches_alike():
-    data = validate_sequences(Est(), ragged([3, 1, 4, 2]), reset=True)
+    data = read_X(Est(), ragged([3, 1, 4, 2]), reset=True)
     sub = data.subset([2, 0])
     assert isinstance(sub, RaggedSequences) and sub.values is data.values
     np.testing.assert_array_equal(sub.lengths, [4, 3])
@@ -612,7 +643,7 @@ def test_subset_shares_storage_and_batches_alike():
 
 
 def test_window_subset_keeps_window():
-    data = validate_sequences(Est(), np.arange(10.0)[:, None], reset=True, window=3)
+    data = read_X(Est(), np.arange(10.0)[:, None], reset=True, window=3)
     sub = data.subset(np.arange(6, 10))  # e.g. the last rows, for validation
     assert isinstance(sub, WindowedSequences) and sub.window == 3
     np.testing.assert_array_equal(sub.batch([0])[0][0, :, 0], [4.0, 5.0, 6.0])
@@ -620,7 +651,7 @@ def test_window_subset_keeps_window():
 
 
 def test_empty_batch():
-    data = validate_sequences(Est(), np.zeros((3, 4, 2)), reset=True)
+    data = read_X(Est(), np.zeros((3, 4, 2)), reset=True)
     Xb, lengths = data.batch([])
     assert Xb.shape == (0, 0, 2) and lengths.shape == (0,)
 
@@ -637,10 +668,10 @@ def test_dtype_list_keeps_listed_input_dtype():
     listed = [np.float64, np.float32]
     for make in (lambda a: a, lambda a: [a[0], a[1][:2]]):
         X32 = make(np.zeros((2, 3, 2), dtype=np.float32))
-        data = validate_sequences(Est(), X32, reset=True, dtype=listed)
+        data = read_X(Est(), X32, reset=True, dtype=listed)
         assert data.dtype == np.float32
         Xint = make(np.zeros((2, 3, 2), dtype=np.int64))
-        data = validate_sequences(Est(), Xint, reset=True, dtype=listed)
+        data = read_X(Est(), Xint, reset=True, dtype=listed)
         assert data.dtype == np.float64
 
 
@@ -776,13 +807,13 @@ def test_to_sequences_mixed_and_nullable_columns_are_numeric():
     seqs = to_sequences(df, "sid", "t", columns=["a", "flag", "n"])
     assert seqs["z"].to_numpy().dtype == np.float64
     np.testing.assert_array_equal(seqs["z"]["n"], [np.nan, 5.0, 1.0])
-    data = validate_sequences(Est(), seqs.drop("z"), reset=True)
+    data = read_X(Est(), seqs.drop("z"), reset=True)
     assert data.n_features == 3 and data.lengths.tolist() == [2, 1]
 
 
-def test_to_sequences_goes_into_validate_sequences():
+def test_to_sequences_goes_into_read_for_fit():
     est = Est()
-    data = validate_sequences(est, to_sequences(long_table(), "sid", "t"), reset=True)
+    data = read_X(est, to_sequences(long_table(), "sid", "t"), reset=True)
     assert list(est.feature_names_in_) == ["a", "b"]
     assert data.lengths.tolist() == [2, 1, 3]
 

@@ -26,7 +26,7 @@ import sklstm._train_data as train_data_module
 import sklstm._training as training_module
 from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm.core._parallel import blocks_on_one_blas_thread
-from sklstm._param_validation import InvalidParameterError
+from sklstm._sklearn_private import InvalidParameterError
 from sklstm.core import RecurrentLayer
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -152,6 +152,28 @@ def test_plot_gates_window_mode_draws_the_last_window():
     np.testing.assert_allclose(_image(axes[-1]), expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("fitted_window, new_window", [(4, None), (None, 3), (4, 6)])
+def test_set_params_window_after_fit_changes_no_reading_of_x(fitted_window,
+                                                            new_window):
+    """predict, trace and plot_gates read X with the window of fit (input_spec_),
+    whatever set_params(window=...) did since."""
+    X = np.random.RandomState(3).normal(size=(30, 6))  # a series, or 30 rows of 6 steps
+    reg = _fit(LSTMRegressor("lstm", 3, window=fitted_window, max_iter=1,
+                             random_state=0), X, X[:, 0])
+    x = X[:10] if fitted_window else X[4]  # a stretch of the series, or one row
+
+    def readings():
+        images = [_image(ax) for ax in _heatmaps(plot_gates(reg, x))]
+        return [reg.predict(X), *reg.trace(X).values(), *images]
+
+    before = readings()
+    reg.set_params(window=new_window)
+    after = readings()
+    assert reg.input_spec_.window == fitted_window and len(after) == len(before)
+    for a, b in zip(after, before):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_plot_gates_layer_and_reverse_direction(ragged):
     X, y = ragged
     reg = _fit(LSTMRegressor("gru", 3, num_layers=2, bidirectional=True, max_iter=1,

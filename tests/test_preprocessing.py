@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklstm import LSTMClassifier
-from sklstm._data import validate_sequences
+from sklstm._data import read_for_fit
 from sklstm.preprocessing import SequenceScaler
 
 
@@ -47,8 +47,8 @@ def test_stats_over_valid_steps_only():
     np.testing.assert_allclose(scaler.var_, steps.var(axis=0))
     np.testing.assert_allclose(scaler.scale_, steps.std(axis=0))
     assert scaler.n_samples_seen_ == len(steps) and scaler.n_features_in_ == 3
-    padded, _ = validate_sequences(SequenceScaler(), items, reset=True,
-                                   dtype=np.float64).batch(range(len(items)))
+    dataset, _ = read_for_fit(SequenceScaler(), items, dtype=np.float64)
+    padded, _ = dataset.batch(range(len(items)))
     assert not np.allclose(scaler.mean_, padded.reshape(-1, 3).mean(axis=0))
 
 
@@ -192,12 +192,13 @@ class MeanSignClassifier(ClassifierMixin, BaseEstimator):
     """Stand-in sequence classifier: sign of the mean of feature 0 over valid steps."""
 
     def fit(self, X, y):
-        validate_sequences(self, X, reset=True, dtype=np.float64)
+        _, spec = read_for_fit(self, X, dtype=np.float64)
+        spec.set_on(self)
         self.classes_ = np.array([0, 1])
         return self
 
     def predict(self, X):
-        data = validate_sequences(self, X, reset=False, dtype=np.float64)
+        data = self.input_spec_.read(self, X, dtype=np.float64)
         Xb, lengths = data.batch(np.arange(data.n_samples))  # (n, T, F)
         means = Xb[..., 0].sum(axis=1) / lengths
         return (means > 0).astype(int)
