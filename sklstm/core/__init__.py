@@ -13,8 +13,17 @@ VARIANTS : tuple of str
 # Import order is registration order, the order of VARIANTS.
 from . import _rnn, _lstm, _gru  # noqa: F401, I001  (each module registers its variants)
 from ._layer import RecurrentLayer
+from ._ops import glorot_uniform
+from ._positions import mask_from_lengths
 from ._registry import registered_names, stack_variants, variant_options
 
 VARIANTS = registered_names()
 
-__all__ = ["RecurrentLayer", "VARIANTS", "stack_variants", "variant_options"]
+__all__ = [
+    "RecurrentLayer",
+    "VARIANTS",
+    "glorot_uniform",
+    "mask_from_lengths",
+    "stack_variants",
+    "variant_options",
+]

@@ -19,9 +19,6 @@ from ._ops import flush_denormals_
 
 #: Every this many steps, the backward loops flush denormal gradients to zero.
 FLUSH_EVERY = 16
-#: Bytes of the gate gradients and stacked inputs laid out for one weight-gradient GEMM
-#: (``RecurrentLayer.backward``): a chunk of steps that stays in a typical L2 cache.
-CHUNK_BYTES = 2**20
 
 
 class Cell:
@@ -41,6 +38,9 @@ class Cell:
         Whether the variant carries a memory cell besides the hidden state.
     options : dict
         Variant-specific options with their defaults (e.g. ``n_modules``).
+    extra_biases : tuple of str
+        The arrays of ``extra_params`` that are biases, which an L2 penalty leaves
+        alone (every other extra is a weight).
     """
 
     gates = ()
@@ -57,6 +57,8 @@ class Cell:
     #: For a variant with side inputs, the variant of the first layer of a stack,
     #: which has no layer below to read (see ``stack_variants``).
     bottom_variant = None
+    #: Names of the arrays ``extra_params`` makes that are biases (none by default).
+    extra_biases = ()
 
     def mask_params(self, params):
         """``params`` (or their gradients) with the entries the variant never uses set

@@ -20,6 +20,7 @@ Because faster modules come first, the units updating at any step are a prefix
 import numpy as np
 
 from ._cell import BackwardSteps, Cell
+from ._checks import is_int
 from ._ops import tanh_grad_
 from ._registry import register
 from ._workspace import SCRATCH
@@ -134,8 +135,7 @@ class ClockworkCell(TanhCell):
     options = {"n_modules": 4}
 
     def __init__(self, n_modules=4):
-        if isinstance(n_modules, bool) or not isinstance(n_modules, (int, np.integer)) \
-                or n_modules < 1:
+        if not is_int(n_modules) or n_modules < 1:
             raise ValueError(f"n_modules must be an int >= 1; got {n_modules!r}.")
         super().__init__(int(n_modules))
 
