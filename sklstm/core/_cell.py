@@ -2,15 +2,16 @@
 
 A cell runs the recurrence of one layer on the core's internal layout: time-major,
 with batch along the columns. The layer stacks each step's inputs under the hidden
-state, ``stacked[t] = [h_t; x_t; 1]`` of shape ``(H+F+1, B)`` in a preallocated
-``(T+1, H+F+1, B)`` array, and the cell's stacked weight ``A = [U^T, W^T, b]``
+state (``_layout.stack_inputs``), ``stacked[t] = [h_t; x_t; 1]`` of shape ``(H+F+1, B)``
+in a preallocated ``(T+1, H+F+1, B)`` array, and the cell's stacked weight ``A = [U^T, W^T, b]``
 (G*H, H+F+1) turns it into all of a step's gate pre-activations in one GEMM: input,
 recurrence and bias at once. The step writes its new hidden state straight into
 ``stacked[t + 1, :H]``. The gates come out gate-major, so step ``t`` of gate ``k`` is
 the contiguous ``(H, B)`` array ``gates[t, k*H:(k+1)*H]``. After backpropagating
 through time, the cell hands the gate gradients back, and the layer forms every
 weight gradient at once, ``dA = sum_t d_gates[t] @ stacked[t]^T``, one GEMM per chunk
-of steps. Caches are returned values, never state kept on the cell.
+of steps (``_layout.stacked_weight_grad``). Caches are returned values, never state
+kept on the cell.
 """
 
 import numpy as np
@@ -70,7 +71,9 @@ class Cell:
 
         ``A = [U^T, W^T, b]`` in the internal gate order, the logistic gates' rows
         halved, so that ``tanh`` of a step's pre-activations gives ``tanh(z / 2)`` there
-        (``_ops.logistic_from_tanh_``). A cell adds its own arrays, scaled alike.
+        and one multiply-add finishes ``sigma(z) = (1 + tanh(z / 2)) / 2``
+        (``_ops.logistic_from_tanh_``): one ``tanh`` call activates the logistic gates
+        and a tanh candidate together. A cell adds its own arrays, scaled alike.
         """
         hidden_size = params["U"].shape[0]
         scale = np.repeat([0.5 if g in self.logistic else 1.0 for g in self.order],
