@@ -4,6 +4,9 @@ It knows nothing of scikit-learn. :class:`RecurrentLayer` runs a batch of sequen
 forward and backward through time; each cell family lives in a small module of its own
 and registers its variants by name.
 
+Besides the layer and the registry's queries it exports the two helpers the network
+shares with it: :func:`mask_from_lengths` and :func:`glorot_uniform`.
+
 Attributes
 ----------
 VARIANTS : tuple of str

@@ -1,9 +1,10 @@
-"""Argument checks of :class:`~sklstm.core.RecurrentLayer`'s public methods.
+"""Argument checks of the core's public entry points: the constructor and the public
+methods of :class:`~sklstm.core.RecurrentLayer`, and the cells' options.
 
 Each check raises a ValueError or TypeError that says what was expected and what came,
-and returns the argument in the form the layer computes with. Only the public
-``RecurrentLayer`` methods call them: the network, whose arrays are the layer's own
-outputs or data the estimators validated, calls the layer's unchecked path.
+and returns the argument in the form the layer computes with. The network, whose
+arrays are data the estimators validated or the outputs of the layer below, calls the
+layer's unchecked path, which runs none of them.
 """
 
 import numbers
