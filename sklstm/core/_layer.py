@@ -248,6 +248,8 @@ class RecurrentLayer:
         return self._with_params(X, lengths, side, h0, c0, initial_state is not None)
 
     def _with_params(self, X, lengths, side, h0, c0, has_initial_state):
+        """The forward pass's inputs with the parameters it runs with: in the cell's
+        internal gate order, and as its forward loop uses them."""
         inner = to_inner(self.params, self._inner_columns)
         scaled = self.cell.forward_params(inner)
         return _Inputs(X, lengths, side, h0, c0, has_initial_state, inner, scaled)
