@@ -1,8 +1,10 @@
 """A whole recurrent network: stacked (bi)directional layers, pooling, dense head.
 
 ``RecurrentNetwork`` knows nothing of scikit-learn and nothing of gate algebra:
-each layer is a :class:`sklstm.core.RecurrentLayer` driven through its
-``forward`` / ``backward`` contract. Data flows
+each layer is a :class:`sklstm.core.RecurrentLayer` driven through its unchecked
+path (``_forward`` / ``_backward`` / ``_trace``), which takes each sequence's length
+where the public methods take a mask: the batch's lengths (B,) reach every layer and
+the pooling as the dataset yields them. Data flows
 
     X (B, T, F) -> layer 1 (one RecurrentLayer per direction, outputs concatenated)
       -> dropout -> layer 2 -> ... -> pooling (B, D*H) -> dropout -> head (B, n_outputs)
@@ -14,11 +16,17 @@ the gradient of the loss with respect to that raw output.
 
 import numpy as np
 
-from .core import RecurrentLayer, stack_variants, variant_options
+from .core import (
+    RecurrentLayer,
+    glorot_uniform,
+    mask_from_lengths,
+    stack_variants,
+    variant_options,
+)
 
-def sequence_mask(lengths, n_timesteps):
-    """Boolean mask (B, T), True at the valid steps ``t < lengths[b]``."""
-    return np.arange(n_timesteps) < np.asarray(lengths)[:, None]
+#: The head's arrays that are biases, which the L2 penalty leaves alone (each layer
+#: declares its own in ``RecurrentLayer.biases``).
+HEAD_BIASES = ("head_b", "attention_b")
 
 
 def _dropout(X, rate, rng):
@@ -29,14 +37,13 @@ def _dropout(X, rate, rng):
 
 
 # -- poolings: top output (B, T, D*H) -> one vector (B, D*H) per sequence ---------
-# Each pooling is a pair of pure functions: ``pool(top, mask, n_dirs, params)`` returns
-# the pooled array and a cache; ``unpool(d_pooled, cache, params)`` returns the gradient
-# w.r.t. ``top`` and a dict of gradients of the pooling's own parameters.
+# Each pooling is a pair of pure functions: ``pool(top, lengths, n_dirs, params)``
+# returns the pooled array and a cache; ``unpool(d_pooled, cache, params)`` returns the
+# gradient w.r.t. ``top`` and a dict of gradients of the pooling's own parameters.
 
-def _pool_last(top, mask, n_dirs, params):
+def _pool_last(top, lengths, n_dirs, params):
     """The state after reading each sequence: its last valid step (forward direction)
     and its first step (reverse direction, which reads the sequence backwards)."""
-    lengths = mask.sum(axis=1)
     hidden = top.shape[2] // n_dirs
     ends = [lengths - 1, np.zeros_like(lengths)][:n_dirs]
     rows = np.arange(top.shape[0])
@@ -54,9 +61,10 @@ def _unpool_last(d_pooled, cache, params):
     return d_top, {}
 
 
-def _pool_mean(top, mask, n_dirs, params):
+def _pool_mean(top, lengths, n_dirs, params):
     """The mean over each sequence's valid steps."""
-    weights = (mask / mask.sum(axis=1, keepdims=True)).astype(top.dtype)  # (B, T)
+    mask = mask_from_lengths(lengths, top.shape[1])
+    weights = (mask / lengths[:, None]).astype(top.dtype)  # (B, T)
     return np.einsum("bt,btd->bd", weights, top), {"weights": weights}
 
 
@@ -64,12 +72,13 @@ def _unpool_mean(d_pooled, cache, params):
     return cache["weights"][:, :, None] * d_pooled[:, None, :], {}
 
 
-def _pool_attention(top, mask, n_dirs, params):
+def _pool_attention(top, lengths, n_dirs, params):
     """Additive attention over the valid steps (after Bahdanau et al. 2015)::
 
         score_t = v . tanh(top_t @ W + b),  weights = softmax of the scores over the
         valid steps,  pooled = sum_t weights_t * top_t
     """
+    mask = mask_from_lengths(lengths, top.shape[1])
     energy = np.tanh(top @ params["attention_W"] + params["attention_b"])  # (B, T, A)
     scores = np.where(mask, energy @ params["attention_v"], -np.inf)  # (B, T)
     weights = np.exp(scores - scores.max(axis=1, keepdims=True))
@@ -94,12 +103,12 @@ def _unpool_attention(d_pooled, cache, params):
 
 
 def _init_attention(size, random_state, dtype):
-    """``attention_W`` (D, D) Glorot uniform, ``attention_b`` zero, ``attention_v`` (D,)."""
-    bound = np.sqrt(6.0 / (2 * size))
+    """``attention_W`` (D, D) Glorot uniform, ``attention_b`` zero, ``attention_v`` (D,)
+    uniform within the same bound as ``attention_W``."""
     return {
-        "attention_W": random_state.uniform(-bound, bound, (size, size)).astype(dtype),
+        "attention_W": glorot_uniform(random_state, size, size, dtype),
         "attention_b": np.zeros(size, dtype=dtype),
-        "attention_v": random_state.uniform(-bound, bound, size).astype(dtype),
+        "attention_v": glorot_uniform(random_state, size, size, dtype, shape=(size,)),
     }
 
 
@@ -196,10 +205,8 @@ class RecurrentNetwork:
                 for _ in range(n_dirs)
             ))
             n_in = n_dirs * hidden_size
-        bound = np.sqrt(6.0 / (n_in + n_outputs))  # Glorot uniform
-        head_W = random_state.uniform(-bound, bound, (n_in, n_outputs))
         head = {
-            "head_W": head_W.astype(dtype),
+            "head_W": glorot_uniform(random_state, n_in, n_outputs, dtype),
             "head_b": np.zeros(n_outputs, dtype=dtype),
         }
         init_pooling = POOLINGS[pooling][2]
@@ -221,8 +228,12 @@ class RecurrentNetwork:
 
     @property
     def penalized(self):
-        """Flat list of bools: which arrays the L2 penalty applies to (not biases)."""
-        return [not (name == "b" or name.endswith("_b")) for name, _ in self._named_params()]
+        """Flat list of bools, in ``params`` order: which arrays the L2 penalty applies
+        to (the weights: every array but those the layers and the head declare biases)."""
+        flags = [name not in layer.biases
+                 for layer_tuple in self.layers for layer in layer_tuple
+                 for name in layer.params]
+        return flags + [name not in HEAD_BIASES for name in self.head]
 
     def get_weights(self):
         """Copies of every parameter array, in ``params`` order."""
@@ -243,15 +254,15 @@ class RecurrentNetwork:
         below = self.layers[depth - 1][direction]
         return {"lower_cell": below.cell_output(caches[depth - 1][direction])}
 
-    def _run_layers(self, X, mask, *, training, rng, stop=None):
+    def _run_layers(self, X, lengths, *, training, rng, stop=None):
         """Run layers ``[0, stop)``; return the top output (B, T, D*H) and caches."""
         h, caches, drops = X, [], []
         for depth, layer_tuple in enumerate(self.layers[:stop]):
             keep = None
             if depth > 0 and training and self.dropout > 0:
                 h, keep = _dropout(h, self.dropout, rng)
-            results = [layer.forward(h, mask, reverse=d == 1,
-                                     **self._side_inputs(depth, d, caches))
+            results = [layer._forward(h, lengths, reverse=d == 1,
+                                      **self._side_inputs(depth, d, caches))
                        for d, layer in enumerate(layer_tuple)]
             caches.append([cache for _, cache in results])
             drops.append(keep)
@@ -267,8 +278,8 @@ class RecurrentNetwork:
         ----------
         X : ndarray of shape (B, T, F)
             Right-padded batch.
-        lengths : ndarray of shape (B,)
-            Valid steps of each sequence, at least 1.
+        lengths : ndarray of int of shape (B,)
+            Valid steps of each sequence, 1 to T.
         training : bool, default=False
             Apply dropout (needs ``rng``).
         rng : RandomState, default=None
@@ -281,10 +292,9 @@ class RecurrentNetwork:
         cache : dict
             What :meth:`backward` needs.
         """
-        mask = sequence_mask(lengths, X.shape[1])
-        top, caches, drops = self._run_layers(X, mask, training=training, rng=rng)
+        top, caches, drops = self._run_layers(X, lengths, training=training, rng=rng)
         pool = POOLINGS[self.pooling][0]
-        pooled, pool_cache = pool(top, mask, len(self.layers[-1]), self.head)  # (B, D*H)
+        pooled, pool_cache = pool(top, lengths, len(self.layers[-1]), self.head)  # (B, D*H)
         keep = None
         if training and self.dropout > 0:
             pooled, keep = _dropout(pooled, self.dropout, rng)
@@ -333,8 +343,8 @@ class RecurrentNetwork:
         d_in, d_cells_below, flat = None, [], []
         for d, (layer, layer_cache) in enumerate(zip(layer_tuple, cache["layers"][depth])):
             d_out = d_top[:, :, d * hidden:(d + 1) * hidden]
-            dX, grads = layer.backward(d_out, layer_cache, d_cell=d_cells[d],
-                                       input_grad=depth > 0)  # no gradient for the data
+            dX, grads = layer._backward(d_out, layer_cache, d_cell=d_cells[d],
+                                        input_grad=depth > 0)  # no gradient for the data
             flat.extend(grads[name] for name in layer.params)
             d_cells_below.append(grads.get("lower_cell"))
             d_in = dX if d_in is None else d_in + dX
@@ -348,12 +358,12 @@ class RecurrentNetwork:
         ``"attention"`` (B, T), the pooling's weights per step (NaN past each length),
         for the top layer of an attention-pooled network."""
         layer = range(len(self.layers))[layer]
-        mask = sequence_mask(lengths, X.shape[1])
-        h, caches, _ = self._run_layers(X, mask, training=False, rng=None, stop=layer)
-        internals = self.layers[layer][direction].trace(
-            h, mask, reverse=direction == 1, **self._side_inputs(layer, direction, caches))
+        h, caches, _ = self._run_layers(X, lengths, training=False, rng=None, stop=layer)
+        internals = self.layers[layer][direction]._trace(
+            h, lengths, reverse=direction == 1, **self._side_inputs(layer, direction, caches))
         if layer == len(self.layers) - 1 and self.pooling == "attention":
-            top, _, _ = self._run_layers(X, mask, training=False, rng=None)
-            _, pool_cache = _pool_attention(top, mask, len(self.layers[-1]), self.head)
+            top, _, _ = self._run_layers(X, lengths, training=False, rng=None)
+            _, pool_cache = _pool_attention(top, lengths, len(self.layers[-1]), self.head)
+            mask = mask_from_lengths(lengths, X.shape[1])
             internals["attention"] = np.where(mask, pool_cache["weights"], np.nan)
         return internals

@@ -5,12 +5,11 @@ memory budget, on one BLAS thread (see ``sklstm.core.blocks_on_one_blas_thread``
 and writes each batch's rows into one result.
 """
 
-from numbers import Integral
-
 import numpy as np
 
 from ._data import minibatches
 from .core import blocks_on_one_blas_thread
+from .core._checks import is_int
 
 #: Elements of one (B, T, H) activation array allowed per prediction batch.
 PREDICT_BUDGET = 2**20
@@ -73,19 +72,14 @@ def check_trace_position(network, layer, direction):
     """``layer`` as an index >= 0 into ``network.layers`` and ``direction``, or a
     ValueError naming the valid values."""
     n_layers = len(network.layers)
-    if not (_is_int(layer) and -n_layers <= layer < n_layers):
+    if not (is_int(layer) and -n_layers <= layer < n_layers):
         raise ValueError(
             f"layer must be an int in [-{n_layers}, {n_layers}): an index into "
             f"the {n_layers} recurrent layer(s), negative from the top; got "
             f"{layer!r}.")
     n_directions = len(network.layers[layer])
-    if not (_is_int(direction) and 0 <= direction < n_directions):
+    if not (is_int(direction) and 0 <= direction < n_directions):
         valid = "0 (forward) or 1 (reverse)" if n_directions == 2 else (
             "0 (the model is not bidirectional)")
         raise ValueError(f"direction must be {valid}, got {direction!r}.")
     return int(layer) % n_layers, int(direction)
-
-
-def _is_int(value):
-    """True for Python and NumPy integers, False for bools."""
-    return isinstance(value, Integral) and not isinstance(value, bool)

@@ -1,9 +1,10 @@
 """Targets for forecasting several steps ahead with one multi-output model."""
 
-import numbers
 
 import numpy as np
 import pandas as pd
+
+from .core._checks import is_int
 
 __all__ = ["make_horizons"]
 
@@ -109,13 +110,12 @@ def make_horizons(series, horizons=12, *, features=None):
 
 def _check_horizons(horizons):
     """The horizons as a list of distinct ints >= 1."""
-    if isinstance(horizons, numbers.Integral) and not isinstance(horizons, bool):
+    if is_int(horizons):
         if horizons >= 1:
             return list(range(1, int(horizons) + 1))
     elif isinstance(horizons, (list, tuple, range, np.ndarray)) and len(horizons):
         steps = list(horizons)
-        if all(isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1
-               for h in steps) and len(set(steps)) == len(steps):
+        if all(is_int(h) and h >= 1 for h in steps) and len(set(steps)) == len(steps):
             return [int(h) for h in steps]
     raise ValueError(
         "horizons must be an int h >= 1 (the horizons 1 .. h) or a non-empty list "

@@ -19,6 +19,7 @@ from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import TimeSeriesSplit
 
 from ._sklearn_private import _num_samples, _safe_indexing
+from .core._checks import is_int
 
 __all__ = ["FullWindowSplit"]
 
@@ -91,13 +92,12 @@ class FullWindowSplit:
     """
 
     def __init__(self, cv=5, *, context):
-        if not isinstance(context, numbers.Integral) or isinstance(context, bool) \
-                or context < 0:
+        if not is_int(context) or context < 0:
             raise ValueError(
                 "context must be an int >= 0: the number of rows before each test "
                 "fold read as window context, at least the longest window searched "
                 f"minus one; got {context!r}.")
-        if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        if is_int(cv):
             if cv < 2:
                 raise ValueError(f"cv as an int is TimeSeriesSplit's n_splits, at "
                                  f"least 2; got {cv}.")

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from ragged_containers import ragged_container
 from sklearn.base import BaseEstimator
 
+from sklstm.core import mask_from_lengths
 from sklstm._data import (
     InputSpec,
     PaddedSequences,
     RaggedSequences,
     WindowedSequences,
     check_sample_weight,
-    mask_from_lengths,
     minibatches,
     read_for_fit,
     to_sequences,

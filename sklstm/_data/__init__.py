@@ -20,7 +20,6 @@ from .datasets import (
     RaggedSequences,
     SequenceDataset,
     WindowedSequences,
-    mask_from_lengths,
     minibatches,
 )
 from .long_table import to_sequences
@@ -34,7 +33,6 @@ __all__ = [
     "PaddedSequences",
     "RaggedSequences",
     "WindowedSequences",
-    "mask_from_lengths",
     "minibatches",
     "check_sample_weight",
     "to_sequences",

@@ -14,12 +14,13 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ..core import mask_from_lengths
+
 __all__ = [
     "SequenceDataset",
     "PaddedSequences",
     "RaggedSequences",
     "WindowedSequences",
-    "mask_from_lengths",
     "minibatches",
 ]
 
@@ -249,26 +250,6 @@ def _split_items(values, lengths, item_ndims):
     """Cut flat ``values`` (sum(lengths), F) back into one array per sequence."""
     items = np.split(values, np.cumsum(lengths)[:-1])
     return [x.ravel() if ndim == 1 else x for x, ndim in zip(items, item_ndims)]
-
-
-def mask_from_lengths(lengths, n_timesteps=None):
-    """Boolean mask of the valid (non-padded) steps of right-padded sequences.
-
-    Parameters
-    ----------
-    lengths : array-like of int of shape (b,)
-    n_timesteps : int or None, default=None
-        Width of the mask; the longest length when None.
-
-    Returns
-    -------
-    mask : ndarray of shape (b, n_timesteps), bool
-        ``mask[j, t]`` is True for ``t < lengths[j]``.
-    """
-    lengths = np.asarray(lengths)
-    if n_timesteps is None:
-        n_timesteps = int(lengths.max()) if lengths.size else 0
-    return np.arange(n_timesteps) < lengths[:, None]  # (b, T)
 
 
 def minibatches(lengths, batch_size, *, shuffle, random_state=None):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .readers import read_sequences
+from ..core._checks import is_int
 
 __all__ = ["InputSpec", "read_for_fit"]
 
@@ -184,7 +185,7 @@ def _check_window(window):
     """``window`` as an int >= 1, or None."""
     if window is None:
         return None
-    if isinstance(window, numbers.Integral) and not isinstance(window, bool):
+    if is_int(window):
         if window >= 1:
             return int(window)
     raise ValueError(

@@ -2,15 +2,16 @@
 
 A cell runs the recurrence of one layer on the core's internal layout: time-major,
 with batch along the columns. The layer stacks each step's inputs under the hidden
-state, ``stacked[t] = [h_t; x_t; 1]`` of shape ``(H+F+1, B)`` in a preallocated
-``(T+1, H+F+1, B)`` array, and the cell's stacked weight ``A = [U^T, W^T, b]``
+state (``_layout.stack_inputs``), ``stacked[t] = [h_t; x_t; 1]`` of shape ``(H+F+1, B)``
+in a preallocated ``(T+1, H+F+1, B)`` array, and the cell's stacked weight ``A = [U^T, W^T, b]``
 (G*H, H+F+1) turns it into all of a step's gate pre-activations in one GEMM: input,
 recurrence and bias at once. The step writes its new hidden state straight into
 ``stacked[t + 1, :H]``. The gates come out gate-major, so step ``t`` of gate ``k`` is
 the contiguous ``(H, B)`` array ``gates[t, k*H:(k+1)*H]``. After backpropagating
 through time, the cell hands the gate gradients back, and the layer forms every
 weight gradient at once, ``dA = sum_t d_gates[t] @ stacked[t]^T``, one GEMM per chunk
-of steps. Caches are returned values, never state kept on the cell.
+of steps (``_layout.stacked_weight_grad``). Caches are returned values, never state
+kept on the cell.
 """
 
 import numpy as np
@@ -19,9 +20,6 @@ from ._ops import flush_denormals_
 
 #: Every this many steps, the backward loops flush denormal gradients to zero.
 FLUSH_EVERY = 16
-#: Bytes of the gate gradients and stacked inputs laid out for one weight-gradient GEMM
-#: (``RecurrentLayer.backward``): a chunk of steps that stays in a typical L2 cache.
-CHUNK_BYTES = 2**20
 
 
 class Cell:
@@ -41,6 +39,9 @@ class Cell:
         Whether the variant carries a memory cell besides the hidden state.
     options : dict
         Variant-specific options with their defaults (e.g. ``n_modules``).
+    extra_biases : tuple of str
+        The arrays of ``extra_params`` that are biases, which an L2 penalty leaves
+        alone (every other extra is a weight).
     """
 
     gates = ()
@@ -57,6 +58,8 @@ class Cell:
     #: For a variant with side inputs, the variant of the first layer of a stack,
     #: which has no layer below to read (see ``stack_variants``).
     bottom_variant = None
+    #: Names of the arrays ``extra_params`` makes that are biases (none by default).
+    extra_biases = ()
 
     def mask_params(self, params):
         """``params`` (or their gradients) with the entries the variant never uses set
@@ -68,7 +71,9 @@ class Cell:
 
         ``A = [U^T, W^T, b]`` in the internal gate order, the logistic gates' rows
         halved, so that ``tanh`` of a step's pre-activations gives ``tanh(z / 2)`` there
-        (``_ops.logistic_from_tanh_``). A cell adds its own arrays, scaled alike.
+        and one multiply-add finishes ``sigma(z) = (1 + tanh(z / 2)) / 2``
+        (``_ops.logistic_from_tanh_``): one ``tanh`` call activates the logistic gates
+        and a tanh candidate together. A cell adds its own arrays, scaled alike.
         """
         hidden_size = params["U"].shape[0]
         scale = np.repeat([0.5 if g in self.logistic else 1.0 for g in self.order],

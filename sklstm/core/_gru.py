@@ -28,6 +28,19 @@ class GRUCell(Cell):
     logistic = ("reset", "update")
 
     def forward(self, params, stacked, c0):
+        """See :meth:`Cell.forward`. A step, in the code's names::
+
+            reset     = sigma(x_t @ W_reset  + h_{t-1} @ U_reset  + b_reset)
+            update    = sigma(x_t @ W_update + h_{t-1} @ U_update + b_update)
+            candidate = tanh(x_t @ W_candidate + (reset * h_{t-1}) @ U_candidate + b_candidate)
+            hidden_t  = h_{t-1} + update * (candidate - h_{t-1})
+
+        Speed tricks, named in the loop: the two gates come from one GEMM on the
+        stacked ``[h_{t-1}; x_t; 1]`` and the candidate from one on ``[reset * h_{t-1};
+        x_t; 1]`` (``_layout``); the gates' rows of ``A`` are halved
+        (``forward_params``), so one ``tanh`` and one multiply-add activate both,
+        ``sigma(z) = (1 + tanh(z / 2)) / 2``.
+        """
         n_steps = stacked.shape[0] - 1
         weights = params["A"]  # (3H, H+F+1), reset and update rows halved
         hidden_size = weights.shape[0] // 3
@@ -39,12 +52,12 @@ class GRUCell(Cell):
         reset_stacked[:, hidden_size:] = stacked[:-1, hidden_size:]
         for t in range(n_steps):
             pre, h_prev = gates[t], hidden[t]
-            np.matmul(gates_a, stacked[t], out=pre[:two])
-            np.tanh(pre[:two], out=pre[:two])  # sigma(z) = (1 + tanh(z/2)) / 2
-            logistic_from_tanh_(pre[:two])
+            np.matmul(gates_a, stacked[t], out=pre[:two])  # one GEMM for reset and update
+            np.tanh(pre[:two], out=pre[:two])  # one tanh for both gates:
+            logistic_from_tanh_(pre[:two])  # sigma(z) = (1 + tanh(z / 2)) / 2
             np.multiply(pre[:hidden_size], h_prev, out=reset_stacked[t, :hidden_size])
-            np.matmul(candidate_a, reset_stacked[t], out=pre[two:])
-            np.tanh(pre[two:], out=pre[two:])
+            np.matmul(candidate_a, reset_stacked[t], out=pre[two:])  # on [reset * h; x; 1]
+            np.tanh(pre[two:], out=pre[two:])  # candidate
             h_new = hidden[t + 1]  # h_prev + update * (candidate - h_prev)
             np.subtract(pre[two:], h_prev, out=h_new)
             h_new *= pre[hidden_size:two]
@@ -53,6 +66,8 @@ class GRUCell(Cell):
                 "reset_stacked": reset_stacked}
 
     def weight_inputs(self, state):
+        """The gates' rows read ``[h_{t-1}; x_t; 1]``, the candidate's ``[reset *
+        h_{t-1}; x_t; 1]``."""
         two = 2 * state["hidden"].shape[1]
         return [(slice(0, two), state["stacked"][:-1]),
                 (slice(two, None), state["reset_stacked"])]
@@ -87,21 +102,21 @@ class GRUCell(Cell):
             act, d_act, h_prev = gates[t], d_gates[t], hidden[t]
             reset, update, candidate = (act[k * hidden_size:(k + 1) * hidden_size]
                                         for k in range(3))
-            np.add(d_hidden[t + 1], dh_next, out=dh)
+            np.add(d_hidden[t + 1], dh_next, out=dh)  # dh: from out_t and from step t+1
             d_candidate = d_act[two:]
-            np.multiply(dh, update, out=d_candidate)
+            np.multiply(dh, update, out=d_candidate)  # dh * update
             np.subtract(candidate, h_prev, out=scratch)
-            np.multiply(dh, scratch, out=d_act[hidden_size:two])
+            np.multiply(dh, scratch, out=d_act[hidden_size:two])  # dh * (candidate - h_{t-1})
             np.subtract(dh, d_candidate, out=dh_next)  # dh * (1 - update)
-            tanh_grad_(d_candidate, candidate, scratch)
+            tanh_grad_(d_candidate, candidate, scratch)  # * candidate'
             steps.cut(t, d_candidate)
-            np.matmul(candidate_u, d_candidate, out=d_reset_hidden)
-            np.multiply(d_reset_hidden, h_prev, out=d_act[:hidden_size])
+            np.matmul(candidate_u, d_candidate, out=d_reset_hidden)  # d_rh
+            np.multiply(d_reset_hidden, h_prev, out=d_act[:hidden_size])  # d_rh * h_{t-1}
             np.multiply(d_reset_hidden, reset, out=scratch)
-            dh_next += scratch
-            sigmoid_grad_(d_act[:two], act[:two], scratch_gates)
+            dh_next += scratch  # + d_rh * reset
+            sigmoid_grad_(d_act[:two], act[:two], scratch_gates)  # * reset', * update'
             steps.cut(t, d_act, dh_next)
-            np.matmul(gates_u, d_act[:two], out=dh)
+            np.matmul(gates_u, d_act[:two], out=dh)  # [d_reset, d_update] @ U_gates^T
             dh_next += dh
             steps.flush(t, dh_next)
         dh_next += d_hidden[0]

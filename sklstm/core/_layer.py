@@ -1,24 +1,58 @@
-"""One recurrent layer over a batch of sequences: the public face of the core."""
+"""One recurrent layer over a batch of sequences: the public face of the core.
 
-import numbers
+The public methods check their arguments (``_checks.py``) and hand them to the unchecked
+path that ``RecurrentNetwork`` calls with lengths; the path lays each sequence out in
+processing order (``_positions.py``), stacks ``[h; x; 1]`` (``_layout.py``), runs the
+cell and brings the results back to input positions. A large batch runs as row blocks
+on threads (``_parallel.py``).
+"""
+
 from typing import NamedTuple
 
 import numpy as np
 
-from ._cell import CHUNK_BYTES
-from ._ops import glorot_uniform, orthogonal_blocks, time_batch_columns
+from ._checks import (
+    as_rng,
+    check_dtype,
+    check_gradients,
+    check_initial_state,
+    check_mask,
+    check_options,
+    check_params,
+    check_real,
+    check_side_inputs,
+    check_size,
+    check_X,
+    zero_state,
+)
+from ._layout import (
+    inner_columns,
+    split_stacked,
+    stack_inputs,
+    stacked_weight_grad,
+    to_inner,
+    to_public,
+)
+from ._ops import glorot_uniform, orthogonal_blocks
 from ._parallel import map_blocks, row_blocks
+from ._positions import (
+    gather_positions,
+    lengths_of,
+    mask_from_lengths,
+    output_positions,
+    scatter_positions,
+    step_index,
+    to_positions,
+)
 from ._registry import get_cell
-from ._workspace import SCRATCH
-
-_DTYPES = ("float32", "float64")
 
 
 class _Inputs(NamedTuple):
-    """The arguments of :meth:`RecurrentLayer.forward`, checked, and its parameters."""
+    """What a forward pass runs on: the arguments of :meth:`RecurrentLayer.forward` in
+    the layer's dtype, and the parameters."""
 
     X: np.ndarray  # (B, T, F)
-    lengths: np.ndarray | None  # (B,), None if every step is valid
+    lengths: np.ndarray | None  # (B,); None: every step is valid
     side: dict  # side inputs by name, (B, T, H) each
     h0: np.ndarray  # (H, B)
     c0: np.ndarray | None  # (H, B)
@@ -60,9 +94,16 @@ class RecurrentLayer:
         (G*H,) biases, right-multiplied: ``x_t @ W + h_{t-1} @ U + b``; plus the
         variant's own arrays (peepholes ``"p_input"``, ``"p_forget"``, ``"p_output"``
         (H,); ``"R"`` (3H, 3H) for ``"full_gate_recurrence"``).
+    biases : tuple of str
+        The keys of ``params`` that are biases (``"b"`` and the cell's
+        ``extra_biases``), which an L2 penalty leaves alone.
 
     Notes
     -----
+    :meth:`forward`, :meth:`backward` and :meth:`trace` check their arguments, then
+    run the unchecked :meth:`_forward`, :meth:`_backward` and :meth:`_trace`, which a
+    network calls directly with each sequence's length instead of a mask.
+
     Initialisation: ``W`` Glorot-uniform, each (H, H) block of ``U`` orthogonal (then
     zero where the variant has no connection, as between clockwork modules), biases
     zero but the forget gate's, peepholes zero. Internally the loop runs time-major and
@@ -90,19 +131,16 @@ class RecurrentLayer:
     def __init__(self, variant, input_size, hidden_size, forget_bias=1.0,
                  random_state=None, dtype="float32", **options):
         cell = get_cell(variant)
-        unknown = sorted(set(options) - set(cell.options))
-        if unknown:
-            raise TypeError(
-                f"variant {variant!r} takes the options {sorted(cell.options)}; got {unknown}."
-            )
+        check_options(variant, cell, options)
         self.cell = cell.with_options(**options) if options else cell
         self.options = {**cell.options, **options}
         self.variant = variant
-        self.input_size = _check_size(input_size, "input_size")
-        self.hidden_size = _check_size(hidden_size, "hidden_size")
-        self.forget_bias = _check_real(forget_bias, "forget_bias")
-        self.dtype = _check_dtype(dtype)
-        initial = self._initial_params(_as_rng(random_state))
+        self.input_size = check_size(input_size, "input_size")
+        self.hidden_size = check_size(hidden_size, "hidden_size")
+        self.forget_bias = check_real(forget_bias, "forget_bias")
+        self.dtype = check_dtype(dtype)
+        self._inner_columns = inner_columns(self.cell, self.hidden_size)
+        initial = self._initial_params(as_rng(random_state))
         self._shapes = {key: value.shape for key, value in initial.items()}
         self.params = initial
 
@@ -113,18 +151,7 @@ class RecurrentLayer:
     @params.setter
     def params(self, params):
         """Replace the parameters: same keys and shapes, finite, cast to ``dtype``."""
-        if not isinstance(params, dict) or set(params) != set(self._shapes):
-            got = sorted(params) if isinstance(params, dict) else type(params).__name__
-            raise ValueError(f"params must be a dict with keys {sorted(self._shapes)}; got {got}.")
-        checked = {}
-        for key, shape in self._shapes.items():
-            value = np.asarray(params[key])
-            if value.shape != shape:
-                raise ValueError(f"params[{key!r}] must have shape {shape}; got {value.shape}.")
-            if value.dtype.kind not in "biuf" or not np.isfinite(value).all():
-                raise ValueError(f"params[{key!r}] must hold finite real numbers.")
-            checked[key] = np.ascontiguousarray(value, dtype=self.dtype)
-        self._params = checked
+        self._params = check_params(params, self._shapes, self.dtype)
 
     @property
     def gates(self):
@@ -139,15 +166,23 @@ class RecurrentLayer:
         """Names of the extra sequences ``forward`` requires (``("lower_cell",)`` or ())."""
         return self.cell.side_inputs
 
+    @property
+    def biases(self):
+        """The keys of ``params`` that are biases, declared by the layer and its cell."""
+        return ("b",) + tuple(self.cell.extra_biases)
+
     def __repr__(self):
         return (f"RecurrentLayer({self.variant!r}, input_size={self.input_size}, "
                 f"hidden_size={self.hidden_size}, dtype={self.dtype!r})")
 
     def _initial_params(self, rng):
+        """``W`` Glorot-uniform, ``U`` orthogonal blocks, biases zero but the forget
+        gate's, then the cell's extras, masked where the variant has no connection."""
         n_gates, hidden = len(self.gates), self.hidden_size
         bias = np.zeros(n_gates * hidden, dtype=self.dtype)
         if "forget" in self.gates:
-            bias[self._columns(self.gates.index("forget"))] = self.forget_bias
+            forget = self.gates.index("forget")
+            bias[forget * hidden:(forget + 1) * hidden] = self.forget_bias
         params = {
             "W": glorot_uniform(rng, self.input_size, n_gates * hidden, self.dtype),
             "U": orthogonal_blocks(rng, hidden, n_gates, self.dtype),
@@ -155,37 +190,6 @@ class RecurrentLayer:
         }
         params.update(self.cell.extra_params(rng, hidden, self.dtype))
         return self.cell.mask_params(params)
-
-    def _columns(self, block):
-        return slice(block * self.hidden_size, (block + 1) * self.hidden_size)
-
-    # ------------------------------------------------------------- internal layout
-    def _inner_columns(self):
-        """Column indices taking the public gate order to the cell's internal order."""
-        if self.cell.order == self.gates:
-            return None
-        blocks = [np.arange(self.hidden_size) + self.gates.index(g) * self.hidden_size
-                  for g in self.cell.order]
-        return np.concatenate(blocks)
-
-    def _inner_params(self):
-        columns = self._inner_columns()
-        if columns is None:
-            return self.params
-        inner = dict(self.params)
-        for key in ("W", "U", "b"):
-            inner[key] = self.params[key][..., columns]
-        return inner
-
-    def _public_grads(self, inner_grads):
-        columns = self._inner_columns()
-        if columns is None:
-            return inner_grads
-        grads = dict(inner_grads)
-        for key in ("W", "U", "b"):
-            grads[key] = np.empty_like(inner_grads[key])
-            grads[key][..., columns] = inner_grads[key]
-        return grads
 
     # ----------------------------------------------------------------- forward
     def forward(self, X, mask=None, initial_state=None, reverse=False, lower_cell=None):
@@ -220,7 +224,38 @@ class RecurrentLayer:
             What :meth:`backward` needs; ``cache["final_state"]`` is the state after
             each sequence's last processed step, ``{"hidden": (B, H)[, "cell": (B, H)]}``.
         """
-        inputs = self._check_inputs(X, mask, initial_state, lower_cell)
+        return self._run_forward(self._check_inputs(X, mask, initial_state, lower_cell),
+                                 reverse)
+
+    def _forward(self, X, lengths=None, reverse=False, **side):
+        """:meth:`forward` without checks, from zero state, for a network's arrays.
+
+        ``X`` (B, T, F) and the ``side`` inputs (B, T, H) (``lower_cell`` for the
+        variants that read one) must be finite arrays of the layer's dtype;
+        ``lengths`` (B,) holds each sequence's valid steps, 1 to T, or is None when
+        every step is valid.
+        """
+        h0, c0 = zero_state(self, X.shape[0])
+        return self._run_forward(self._with_params(X, lengths, side, h0, c0, False), reverse)
+
+    def _check_inputs(self, X, mask, initial_state, lower_cell):
+        """Every argument of :meth:`forward` checked, and the parameters it runs with."""
+        X = check_X(self, X)
+        batch, n_steps, _ = X.shape
+        lengths = check_mask(mask, batch, n_steps)
+        side = check_side_inputs(self, {"lower_cell": lower_cell}, X.shape)  # (B, T, H)
+        h0, c0 = check_initial_state(self, initial_state, batch)  # (H, B) each
+        return self._with_params(X, lengths, side, h0, c0, initial_state is not None)
+
+    def _with_params(self, X, lengths, side, h0, c0, has_initial_state):
+        """The forward pass's inputs with the parameters it runs with: in the cell's
+        internal gate order, and as its forward loop uses them."""
+        inner = to_inner(self.params, self._inner_columns)
+        scaled = self.cell.forward_params(inner)
+        return _Inputs(X, lengths, side, h0, c0, has_initial_state, inner, scaled)
+
+    def _run_forward(self, inputs, reverse):
+        """:meth:`forward` of ready inputs: the whole batch, or row blocks on threads."""
         batch = inputs.X.shape[0]
         blocks = row_blocks(batch, len(self.gates) * self.hidden_size)
         results = map_blocks(lambda rows: self._forward_rows(inputs, rows, reverse), blocks)
@@ -233,23 +268,12 @@ class RecurrentLayer:
                  "shape": (batch, inputs.X.shape[1], self.hidden_size)}
         return np.concatenate(outs), cache
 
-    def _check_inputs(self, X, mask, initial_state, lower_cell):
-        """Every argument of :meth:`forward` checked, and the parameters it runs with."""
-        X = self._check_X(X)
-        batch, n_steps, _ = X.shape
-        lengths = _check_mask(mask, batch, n_steps)
-        side = self._check_side_inputs({"lower_cell": lower_cell}, X.shape)  # (B, T, H) each
-        h0, c0 = self._check_initial_state(initial_state, batch)  # (H, B) each
-        inner = self._inner_params()
-        scaled = self.cell.forward_params(inner)
-        return _Inputs(X, lengths, side, h0, c0, initial_state is not None, inner, scaled)
-
     def _forward_rows(self, inputs, rows, reverse):
-        """:meth:`forward` on the sequences ``rows`` (a slice) of checked inputs."""
+        """The forward pass of the sequences ``rows`` (a slice) of ready inputs."""
         X = inputs.X[rows]
         batch, n_steps, _ = X.shape
-        lengths = _lengths_of(inputs.lengths, rows, n_steps)
-        steps = _step_index(lengths, batch, n_steps, reverse)  # (B, T) or None
+        lengths = lengths_of(inputs.lengths, rows, n_steps)
+        steps = step_index(lengths, batch, n_steps, reverse)  # (B, T) or None
         side = {key: value[rows] for key, value in inputs.side.items()}
         if steps is not None:
             X = X[np.arange(batch)[:, None], steps]  # each sequence in processing order
@@ -258,9 +282,9 @@ class RecurrentLayer:
                 for key, value in side.items()}
         h0 = inputs.h0[:, rows]
         c0 = None if inputs.c0 is None else inputs.c0[:, rows]
-        stacked = _stacked_inputs(X, h0)  # (T+1, H+F+1, B): [h_t; x_t; 1] per step
+        stacked = stack_inputs(X, h0)  # (T+1, H+F+1, B): [h_t; x_t; 1] per step
         state = self.cell.forward(inputs.scaled, stacked, c0, **side)
-        positions = _output_positions(lengths, batch, n_steps, reverse)
+        positions = output_positions(lengths, batch, n_steps, reverse)
         cache = {
             "state": state, "inner": inputs.inner, "lengths": lengths,
             "steps": steps, "positions": positions, "reverse": reverse,
@@ -268,7 +292,15 @@ class RecurrentLayer:
             "final_state": self._final_state(state, lengths),
             "shape": (batch, n_steps, self.hidden_size),
         }
-        return _gather_positions(state["hidden"], positions, reverse), cache
+        return gather_positions(state["hidden"], positions, reverse), cache
+
+    def _final_state(self, state, lengths):
+        """Each sequence's state after its last processed step, (B, H) by name."""
+        keys = ("hidden", "cell") if self.has_cell else ("hidden",)
+        if lengths is None:
+            return {key: state[key][-1].T.copy() for key in keys}
+        columns = np.arange(len(lengths))
+        return {key: state[key][lengths, :, columns] for key in keys}
 
     def cell_output(self, cache):
         """The cell state at each position, aligned like ``out``: (B, T, H).
@@ -280,14 +312,7 @@ class RecurrentLayer:
             raise ValueError(f"variant {self.variant!r} has no cell state.")
         if "blocks" in cache:
             return np.concatenate([self.cell_output(part) for _, part in cache["blocks"]])
-        return _gather_positions(cache["state"]["cell"], cache["positions"], cache["reverse"])
-
-    def _final_state(self, state, lengths):
-        keys = ("hidden", "cell") if self.has_cell else ("hidden",)
-        if lengths is None:
-            return {key: state[key][-1].T.copy() for key in keys}
-        columns = np.arange(len(lengths))
-        return {key: state[key][lengths, :, columns] for key in keys}
+        return gather_positions(cache["state"]["cell"], cache["positions"], cache["reverse"])
 
     # ---------------------------------------------------------------- backward
     def backward(self, d_out, cache, d_cell=None, input_grad=True):
@@ -314,16 +339,14 @@ class RecurrentLayer:
             like the one given) when ``forward`` received an initial state, and
             ``"lower_cell"`` (B, T, H) when it received one.
         """
-        outside = {"d_hidden": d_out}
-        if d_cell is not None:
-            if not self.has_cell:
-                raise ValueError(f"d_cell given, but variant {self.variant!r} has no cell.")
-            outside["d_cell"] = d_cell
-        for key, value in outside.items():
-            outside[key] = value = np.asarray(value, dtype=self.dtype)
-            if value.shape != cache["shape"]:
-                raise ValueError(f"{key[2:]} gradient must have shape {cache['shape']} "
-                                 f"(B, T, H); got {value.shape}.")
+        d_out, d_cell = check_gradients(self, d_out, d_cell, cache["shape"])
+        return self._backward(d_out, cache, d_cell, input_grad)
+
+    def _backward(self, d_out, cache, d_cell=None, input_grad=True):
+        """:meth:`backward` without checks: ``d_out`` and ``d_cell`` (or None) are
+        (B, T, H) arrays of the layer's dtype."""
+        outside = {"d_hidden": d_out} if d_cell is None else {"d_hidden": d_out,
+                                                              "d_cell": d_cell}
         if "blocks" not in cache:
             return self._backward_rows(outside, cache, input_grad)
 
@@ -335,26 +358,24 @@ class RecurrentLayer:
         return self._join_backward(map_blocks(backward_block, cache["blocks"]))
 
     def _backward_rows(self, outside, cache, input_grad):
-        """:meth:`backward` of checked outside gradients (B, T, H) through one cache."""
-        state, inner = cache["state"], cache["inner"]
+        """The backward pass of outside gradients (B, T, H) through one cache."""
+        state, inner, steps = cache["state"], cache["inner"], cache["steps"]
         batch, n_steps, hidden_size = cache["shape"]
-        outside = {key: _scatter_positions(value, cache["positions"], cache["reverse"], key)
+        outside = {key: scatter_positions(value, cache["positions"], cache["reverse"], key)
                    for key, value in outside.items()}  # (B, T, H) -> (T+1, H, B) by step
         d_hidden = outside.pop("d_hidden")
         lengths = cache["lengths"]
-        valid = None if lengths is None else np.arange(n_steps)[:, None] < lengths
+        valid = None if lengths is None else mask_from_lengths(lengths, n_steps).T  # (T, B)
         d_gates, d_initial, grads = self.cell.backward(inner, d_hidden, state, valid,
                                                        **outside)
         d_x = None
         if input_grad:  # W^T d_gates[t] for every t, one batched matmul: (T, F, B)
-            d_x = self._to_positions(np.matmul(inner["W"], d_gates), cache)  # (B, T, F)
+            d_x = to_positions(np.matmul(inner["W"], d_gates), steps)  # (B, T, F)
         for key in self.cell.side_inputs:
-            grads[key] = self._to_positions(grads[key], cache)
-        d_stacked = _stacked_weight_grad(d_gates, self.cell.weight_inputs(state))
-        grads["U"] = np.ascontiguousarray(d_stacked[:, :hidden_size].T)
-        grads["W"] = np.ascontiguousarray(d_stacked[:, hidden_size:-1].T)
-        grads["b"] = d_stacked[:, -1].copy()  # the ones row gives db
-        grads = self.cell.mask_params(self._public_grads(grads))
+            grads[key] = to_positions(grads[key], steps)
+        d_stacked = stacked_weight_grad(d_gates, self.cell.weight_inputs(state))
+        grads.update(split_stacked(d_stacked, hidden_size))  # dU, dW, db
+        grads = self.cell.mask_params(to_public(grads, self._inner_columns))
         ordered = {key: grads[key] for key in self.params}  # the params' order
         if cache["has_initial_state"]:
             ordered["initial_state"] = {key: value.T for key, value in d_initial.items()}
@@ -376,14 +397,6 @@ class RecurrentLayer:
                 grads[key] = np.sum(values, axis=0)
         return d_x, grads
 
-    @staticmethod
-    def _to_positions(values, cache):
-        """(T, ., B) per processed step -> (B, T, .) aligned with input positions."""
-        values = values.transpose(2, 0, 1)
-        if cache["steps"] is None:
-            return values
-        return values[np.arange(values.shape[0])[:, None], cache["steps"]]
-
     # ------------------------------------------------------------------- trace
     def trace(self, X, mask=None, reverse=False, initial_state=None, lower_cell=None):
         """The layer's internals at every position (arguments as for :meth:`forward`).
@@ -403,11 +416,19 @@ class RecurrentLayer:
         >>> sorted(layer.trace(np.zeros((1, 4, 1))))
         ['candidate', 'hidden', 'reset', 'update']
         """
-        inputs = self._check_inputs(X, mask, initial_state, lower_cell)
+        return self._run_trace(self._check_inputs(X, mask, initial_state, lower_cell),
+                               reverse)
+
+    def _trace(self, X, lengths=None, reverse=False, **side):
+        """:meth:`trace` without checks, arguments as for :meth:`_forward`."""
+        h0, c0 = zero_state(self, X.shape[0])
+        return self._run_trace(self._with_params(X, lengths, side, h0, c0, False), reverse)
+
+    def _run_trace(self, inputs, reverse):
+        """:meth:`trace` of ready inputs, the whole batch on this thread."""
         _, cache = self._forward_rows(inputs, slice(None), reverse)
-        state, lengths = cache["state"], cache["lengths"]
+        state, lengths, steps = cache["state"], cache["lengths"], cache["steps"]
         batch, n_steps, _ = cache["shape"]
-        steps = cache["steps"]
         if steps is None:
             steps = np.broadcast_to(np.arange(n_steps), (batch, n_steps))
         columns = np.arange(batch)[:, None]
@@ -418,230 +439,7 @@ class RecurrentLayer:
             per_step["cell"] = state["cell"][1:]
         internals = {name: values[steps, :, columns] for name, values in per_step.items()}
         if lengths is not None:
-            padded = np.arange(n_steps) >= lengths[:, None]  # (B, T)
+            padded = ~mask_from_lengths(lengths, n_steps)  # (B, T)
             for values in internals.values():
                 values[padded] = np.nan
         return internals
-
-    # ------------------------------------------------------------------ checks
-    def _check_X(self, X):
-        X = np.asarray(X)
-        if X.dtype.kind not in "biuf":
-            raise TypeError(f"X must hold real numbers; got dtype {X.dtype}.")
-        if X.ndim != 3:
-            raise ValueError(
-                f"X must be 3-D, (batch, time, features); got {X.ndim}-D with shape {X.shape}."
-            )
-        if X.shape[2] != self.input_size:
-            raise ValueError(
-                f"X has {X.shape[2]} features per step; this layer expects "
-                f"input_size={self.input_size}."
-            )
-        if X.shape[0] == 0 or X.shape[1] == 0:
-            raise ValueError(f"X must have at least one sequence and one step; got {X.shape}.")
-        X = X.astype(self.dtype, copy=False)
-        if not np.isfinite(X).all():
-            raise ValueError(f"X contains NaN or infinity (in {self.dtype}); "
-                             "remove or impute them.")
-        return X
-
-    def _check_side_inputs(self, given, shape):
-        """The side inputs the variant requires, checked: {name: (B, T, H) array}."""
-        batch, n_steps, _ = shape
-        checked = {}
-        for key, value in given.items():
-            if key not in self.cell.side_inputs:
-                if value is not None:
-                    raise ValueError(f"{key} is only for depth-gated variants; "
-                                     f"variant {self.variant!r} takes none.")
-                continue
-            if value is None:
-                raise ValueError(
-                    f"variant {self.variant!r} reads the cell of the layer below: pass "
-                    f"{key}=(B, T, H) array (RecurrentLayer.cell_output of that layer)."
-                )
-            value = np.asarray(value, dtype=self.dtype)
-            if value.shape != (batch, n_steps, self.hidden_size):
-                raise ValueError(f"{key} must have shape {(batch, n_steps, self.hidden_size)} "
-                                 f"(B, T, H); got {value.shape}.")
-            if not np.isfinite(value).all():
-                raise ValueError(
-                    f"{key} contains NaN or infinity; pass the lower layer's cell_output "
-                    f"(finite at every position), not its trace (NaN past each length)."
-                )
-            checked[key] = value
-        return checked
-
-    def _check_initial_state(self, initial_state, batch):
-        """Return the initial (hidden, cell) as (H, B) arrays (cell None without one)."""
-        shape = (self.hidden_size, batch)
-        zeros = np.zeros(shape, dtype=self.dtype)
-        if initial_state is None:
-            return zeros, zeros if self.has_cell else None
-        expected = {"hidden", "cell"} if self.has_cell else {"hidden"}
-        if not isinstance(initial_state, dict) or set(initial_state) != expected:
-            got = sorted(initial_state) if isinstance(initial_state, dict) else type(initial_state)
-            raise ValueError(
-                f"initial_state must be a dict with keys {sorted(expected)} for variant "
-                f"{self.variant!r}; got {got}."
-            )
-        states = []
-        for key in ("hidden", "cell") if self.has_cell else ("hidden",):
-            value = np.asarray(initial_state[key], dtype=self.dtype)
-            if value.shape != (batch, self.hidden_size):
-                raise ValueError(
-                    f"initial_state[{key!r}] must have shape {(batch, self.hidden_size)} "
-                    f"(B, H); got {value.shape}."
-                )
-            states.append(np.ascontiguousarray(value.T))
-        return states[0], states[1] if self.has_cell else None
-
-
-def _stacked_weight_grad(d_gates, weight_inputs):
-    """``dA = sum_t d_gates[t] @ inputs[t]^T`` (G*H, H+F+1), whose columns are dU, dW
-    and db, for ``weight_inputs`` ``[(rows, inputs (T, H+F+1, B))]`` (the GRU's
-    candidate rows read ``[reset * h; x; 1]``, the other rows ``[h; x; 1]``).
-
-    One GEMM per chunk of steps laid out as ``(., n*B)`` while it is in cache: 0.7-1.0x
-    the time of a GEMM per step, and of one copy of all steps and one GEMM (copying
-    rows of B floats costs more than the GEMM saves).
-    """
-    n_steps, n_rows, batch = d_gates.shape
-    n_columns = weight_inputs[0][1].shape[1]
-    d_stacked = np.zeros((n_rows, n_columns), dtype=d_gates.dtype)
-    product = np.empty_like(d_stacked)
-    size = max(1, CHUNK_BYTES // ((n_rows + n_columns) * batch * d_gates.itemsize))
-    for rows, inputs in weight_inputs:
-        for start in range(0, n_steps, size):
-            steps = slice(start, start + size)
-            np.matmul(time_batch_columns(d_gates[steps, rows], "d_gates_by_gate"),
-                      time_batch_columns(inputs[steps], "inputs").T, out=product[rows])
-            d_stacked[rows] += product[rows]
-    return d_stacked
-
-
-def _stacked_inputs(X, h0):
-    """(B, T, F) and h0 (H, B) -> (T+1, H+F+1, B): ``[h_t; x_t; 1]`` per step, with
-    ``h_0`` filled in and the cell writing each ``h_{t+1}``; the row of ones carries the
-    bias through the step's GEMM, and the last step's inputs are zeros (never read)."""
-    batch, n_steps, n_features = X.shape
-    hidden_size = h0.shape[0]
-    stacked = np.empty((n_steps + 1, hidden_size + n_features + 1, batch), dtype=X.dtype)
-    stacked[0, :hidden_size] = h0
-    stacked[:-1, hidden_size:-1] = X.transpose(1, 2, 0)
-    stacked[-1, hidden_size:-1] = 0
-    stacked[:, -1] = 1
-    return stacked
-
-
-# ------------------------------------------------------------------- positions
-def _step_index(lengths, batch, n_steps, reverse):
-    """(B, T) source positions that put each sequence in processing order, or None.
-
-    For ``reverse``, position ``t < length`` reads ``length - 1 - t``; padded positions
-    stay in place. The map is its own inverse, so it also brings results back.
-    """
-    if not reverse:
-        return None
-    t = np.arange(n_steps)
-    if lengths is None:
-        return np.broadcast_to(t[::-1], (batch, n_steps))
-    return np.where(t < lengths[:, None], lengths[:, None] - 1 - t, t)
-
-
-def _output_positions(lengths, batch, n_steps, reverse):
-    """(B, T) index into ``hidden`` (T+1, H, B) of each output position, or None.
-
-    None means the plain layout: ``out[:, t]`` is ``hidden[t + 1]`` (forward) or
-    ``hidden[T - t]`` (reverse).
-    """
-    if lengths is None:
-        return None
-    t = np.arange(n_steps)
-    if reverse:  # padded positions hold the initial state, hidden[0]
-        return np.where(t < lengths[:, None], lengths[:, None] - t, 0)
-    return np.minimum(t + 1, lengths[:, None])  # padded positions repeat the last state
-
-
-def _gather_positions(hidden, positions, reverse):
-    """``out`` (B, T, H) from ``hidden`` (T+1, H, B)."""
-    if positions is None:
-        steps = hidden[:0:-1] if reverse else hidden[1:]  # (T, H, B)
-        return steps.transpose(2, 0, 1)
-    columns = np.arange(hidden.shape[2])[:, None]
-    return hidden[positions, :, columns]
-
-
-def _scatter_positions(d_out, positions, reverse, name):
-    """The adjoint of :func:`_gather_positions`: ``d_hidden`` (T+1, H, B), in scratch."""
-    batch, n_steps, hidden_size = d_out.shape
-    if positions is None:
-        d_hidden = SCRATCH.empty(name, (n_steps + 1, hidden_size, batch), d_out.dtype)
-        d_hidden[0] = 0
-        target = d_hidden[:0:-1] if reverse else d_hidden[1:]
-        target[...] = d_out.transpose(1, 2, 0)
-        return d_hidden
-    by_sequence = np.zeros((batch, n_steps + 1, hidden_size), dtype=d_out.dtype)
-    np.add.at(by_sequence, (np.arange(batch)[:, None], positions), d_out)
-    return np.ascontiguousarray(by_sequence.transpose(1, 2, 0))
-
-
-# ---------------------------------------------------------------------- checks
-def _check_size(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= 1; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be an int >= 1; got {value}.")
-    return int(value)
-
-
-def _check_real(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise TypeError(f"{name} must be a finite real number; got {value!r}.")
-    return float(value)
-
-
-def _check_dtype(dtype):
-    name = np.dtype(dtype).name if isinstance(dtype, (type, np.dtype)) else dtype
-    if name not in _DTYPES:
-        raise ValueError(f"dtype must be one of {_DTYPES}; got {dtype!r}.")
-    return name
-
-
-def _check_mask(mask, batch, n_steps):
-    """Validate ``mask`` (B, T); return the lengths (B,), or None if every step is valid."""
-    if mask is None:
-        return None
-    mask = np.asarray(mask)
-    if mask.dtype != bool:
-        raise TypeError(f"mask must be a boolean array; got dtype {mask.dtype}.")
-    if mask.shape != (batch, n_steps):
-        raise ValueError(
-            f"mask must have shape {(batch, n_steps)} (B, T) to match X; got {mask.shape}."
-        )
-    lengths = mask.sum(axis=1)
-    if not np.array_equal(mask, np.arange(n_steps) < lengths[:, None]):
-        raise ValueError(
-            "mask: the valid steps of each row must form a prefix (right padding): "
-            "True up to the sequence's length, False after it."
-        )
-    return None if lengths.min() == n_steps else lengths
-
-
-def _lengths_of(lengths, rows, n_steps):
-    """The lengths of the sequences ``rows``, or None if each of them fills every step."""
-    if lengths is None or lengths[rows].min() == n_steps:
-        return None
-    return lengths[rows]
-
-
-def _as_rng(random_state):
-    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
-        return random_state
-    if random_state is None or (isinstance(random_state, numbers.Integral)
-                                and not isinstance(random_state, bool)):
-        return np.random.default_rng(random_state)
-    raise TypeError(
-        f"random_state must be None, an int, a numpy Generator or RandomState; "
-        f"got {random_state!r}."
-    )

@@ -30,9 +30,9 @@ sees this layer's input and cells but not its previous hidden state::
 (``U``'s depth block is kept at zero, so the parameter layout stays the common one.)
 
 Speed tricks, each named where it happens: one GEMM per step on the stacked
-``[h; x; 1]`` (``_cell``); one ``tanh`` for every gate of a step, ``sigma(z) =
+``[h; x; 1]`` (``_layout``); one ``tanh`` for every gate of a step, ``sigma(z) =
 (1 + tanh(z / 2)) / 2`` with the 1/2 folded into the weights (``_ops.logistic_from_tanh_``);
-and the weight gradients from the stacked block (``RecurrentLayer.backward``).
+and the weight gradients from the stacked block (``_layout.stacked_weight_grad``).
 """
 
 import numpy as np
@@ -169,23 +169,31 @@ class LSTMCell(Cell):
     def forward(self, params, stacked, c0, lower_cell=None):
         """See :meth:`Cell.forward`; ``lower_cell`` (T, H, B) for the depth gate.
 
-        A step of the full cell, in the code's names (the module docstring has the
-        published equations; ``pre`` holds z / 2 on the logistic rows, see
-        ``forward_params``)::
+        A step of the full cell, in the code's names (bracketed terms belong to the
+        variants that have them; a missing gate is the constant 1)::
 
-            pre       = A @ [h_{t-1}; x_t; 1]  [+ R^T gates_{t-1}] [+ p_<gate> * cell_{t-1}]
-            pre[early gates, candidate] = tanh(pre[...])     # one call
-            gate      = (1 + pre) / 2 on the early gates      # sigma(z) = (1 + tanh(z/2)) / 2
-            cell_t    = forget * cell_{t-1} + input * candidate [+ depth * lower_cell_t]
-            output    = sigma(pre_output + p_output * cell_t)  # peepholes only: after the cell
-            hidden_t  = output * tanh(cell_t)                 # written into stacked[t + 1, :H]
+            pre       = x_t @ W + h_{t-1} @ U + b  [+ gates_{t-1} @ R]
+                        [+ p_<gate> * cell_{t-1}]  [+ p_lower * lower_cell_t]
+            input     = sigma(pre_input)      forget = sigma(pre_forget)
+            depth     = sigma(pre_depth)      candidate = tanh(pre_candidate)
+            cell_t    = forget * cell_{t-1} + input * candidate  [+ depth * lower_cell_t]
+            output    = sigma(pre_output  [+ p_output * cell_t])
+            hidden_t  = output * tanh(cell_t)
+
+        Speed tricks, each named in the loop: **one GEMM** gives every gate's input,
+        recurrence and bias at once, ``A @ [h_{t-1}; x_t; 1]`` (``_layout``); **one
+        tanh** activates the candidate and the early logistic gates together, as
+        ``sigma(z) = (1 + tanh(z / 2)) / 2`` with the 1/2 folded into those gates'
+        rows of ``A``, the peepholes and ``R`` (``forward_params``), so ``pre`` holds
+        ``z / 2`` there; with a peephole from ``cell_t`` the output gate is activated
+        after the cell, on its own.
         """
         hidden_size = c0.shape[0]
         blocks = self._blocks(hidden_size)
-        weights = params["A"]  # (G*H, H+F+1), logistic rows halved
+        weights = params["A"]  # (G*H, H+F+1) = [U^T, W^T, b], logistic rows halved
         gates = self._gates(stacked, weights.shape[0])  # (T, G*H, B)
         hidden = stacked[:, :hidden_size]  # (T+1, H, B), a view: h_t is written in place
-        cell = np.empty_like(hidden)
+        cell = np.empty_like(hidden)  # (T+1, H, B)
         cell[0] = c0
         squashed = np.empty_like(cell[1:]) if self.output_activation else cell[1:]
         gate_recurrent_t = params.get("R_t")  # (3H, 3H), halved
@@ -195,38 +203,43 @@ class LSTMCell(Cell):
         scratch = np.empty_like(c0)  # (H, B)
         for t in range(gates.shape[0]):
             pre = gates[t]  # (G*H, B)
-            # Every gate's x_t @ W + h_{t-1} @ U + b in one GEMM on [h; x; 1].
-            np.matmul(weights, stacked[t], out=pre)
-            if gate_recurrent_t is not None and t > 0:
+            np.matmul(weights, stacked[t], out=pre)  # one GEMM: A @ [h_{t-1}; x_t; 1]
+            if gate_recurrent_t is not None and t > 0:  # + gates_{t-1} @ R
                 np.matmul(gate_recurrent_t, gates[t - 1, logistic], out=rec)
                 pre[logistic] += rec
-            for gate in self.peep_previous:
+            for gate in self.peep_previous:  # + p_<gate> * cell_{t-1}
                 np.multiply(peep[gate], cell[t], out=scratch)
                 pre[blocks[gate]] += scratch
-            if lower_cell is not None:
+            if lower_cell is not None:  # + p_lower * lower_cell_t
                 np.multiply(params["p_lower"], lower_cell[t], out=scratch)
                 pre[blocks["depth"]] += scratch
-            # One tanh for the candidate and every early gate: sigma(z) = (1 + tanh(z/2)) / 2.
+            # One tanh: candidate = tanh(pre); the early gates' tanh(z / 2), which
+            # sigma(z) = (1 + tanh(z / 2)) / 2 finishes with one multiply-add.
             np.tanh(pre[tanh_rows], out=pre[tanh_rows])
             logistic_from_tanh_(pre[early])
             self._cell_update(pre, blocks, cell[t], cell[t + 1], scratch)
-            if lower_cell is not None:
+            if lower_cell is not None:  # cell_t += depth * lower_cell_t
                 np.multiply(pre[blocks["depth"]], lower_cell[t], out=scratch)
                 cell[t + 1] += scratch
-            if self.late_output:
-                output = pre[blocks["output"]]
-                np.multiply(peep["output"], cell[t + 1], out=scratch)
-                output += scratch
-                np.tanh(output, out=output)
-                logistic_from_tanh_(output)
+            if self.late_output:  # output = sigma(pre_output + p_output * cell_t)
+                self._late_output(pre[blocks["output"]], peep["output"], cell[t + 1], scratch)
             if self.output_activation:
-                np.tanh(cell[t + 1], out=squashed[t])
-            if "output" in blocks:
+                np.tanh(cell[t + 1], out=squashed[t])  # squashed = tanh(cell_t)
+            if "output" in blocks:  # hidden_t = output * squashed, into stacked[t + 1, :H]
                 np.multiply(pre[blocks["output"]], squashed[t], out=hidden[t + 1])
             else:
                 hidden[t + 1] = squashed[t]
         return {"gates": gates, "hidden": hidden, "cell": cell, "squashed": squashed,
                 "lower_cell": lower_cell, "stacked": stacked}
+
+    @staticmethod
+    def _late_output(output, peep_output, cell, scratch):
+        """``output = sigma(pre_output + p_output * cell_t)`` in place, ``output`` and
+        ``p_output`` holding halves: ``sigma(z) = (1 + tanh(z / 2)) / 2``."""
+        np.multiply(peep_output, cell, out=scratch)
+        output += scratch
+        np.tanh(output, out=output)
+        logistic_from_tanh_(output)
 
     def _cell_update(self, act, blocks, cell_prev, cell_new, scratch):
         """``cell_new = forget * cell_prev + input * candidate`` with this variant's gates."""
@@ -252,16 +265,17 @@ class LSTMCell(Cell):
         w.r.t. each step's cell (a depth-gated layer above reads it), and with a depth
         gate ``grads["lower_cell"]`` (T, H, B) is the gradient w.r.t. ``lower_cell``.
 
-        With ``dh`` the gradient reaching ``hidden_t`` and ``dc`` the one reaching
-        ``cell_t``, a step of the full cell is (``'`` the derivative w.r.t. the
-        pre-activation, taken from the activation: ``s (1 - s)``, ``1 - tanh^2``)::
+        With ``dh`` the gradient reaching ``hidden_t``, ``dc`` the one reaching
+        ``cell_t`` and ``d_<gate>`` the one reaching a gate's pre-activation, a step
+        of the full cell is (``'`` an activation's derivative, taken from its output:
+        ``sigma' = s (1 - s)``, ``tanh' = 1 - tanh^2``)::
 
             d_output    = dh * tanh(cell_t) * output'
-            dc         += dh * output * tanh'(cell_t) [+ p_output * d_output]
-            d_input     = dc * candidate * input'    d_forget = dc * cell_{t-1} * forget'
-            d_candidate = dc * input * candidate'    d_depth  = dc * lower_cell_t * depth'
-            dc          = dc * forget [+ p_input * d_input + p_forget * d_forget ...]
-            dh          = d_gates @ U^T   [d_gates_{t-1} += (R d_gates_t) * gate']
+            dc         += dh * output * tanh'(cell_t)  [+ p_output * d_output]
+            d_input     = dc * candidate * input'       d_forget = dc * cell_{t-1} * forget'
+            d_candidate = dc * input * candidate'       d_depth  = dc * lower_cell_t * depth'
+            dc_{t-1}    = dc * forget  [+ p_<gate> * d_<gate> for the early gates]
+            dh_{t-1}    = d_gates @ U^T  [and d gates_{t-1} += d_gates @ R^T]
 
         (Forming the factors that do not depend on ``dh`` or ``dc`` for a chunk of
         steps before the loop, 6 calls a step instead of 17, was measured 4-9% slower
@@ -269,67 +283,52 @@ class LSTMCell(Cell):
         """
         gates, cell, squashed = state["gates"], state["cell"], state["squashed"]
         lower_cell = state["lower_cell"]
-        n_steps, _, batch = gates.shape
         hidden_size = cell.shape[1]
         blocks = self._blocks(hidden_size)
-        peep = {g: params["p_" + g][:, None] for g in self.logistic if "p_" + g in params}
-        recurrent = self._mask_depth(params, self.order)["U"]  # (H, G*H), as forward used it
-        gate_recurrent = None
-        if self.gate_recurrence:
-            columns = self._recurrent_columns(hidden_size)
-            gate_recurrent = params["R"][np.ix_(columns, columns)]  # (3H, 3H), internal
+        logistic, early, output = blocks["logistic"], blocks["early"], blocks.get("output")
+        recurrent, gate_recurrent, peep = self._backward_params(params, hidden_size)
         d_gates = SCRATCH.empty("d_gates", gates.shape, gates.dtype)  # (T, G*H, B), all written
-        dh = np.empty((hidden_size, batch), dtype=gates.dtype)
-        dh_next = np.zeros_like(dh)
-        dc = np.zeros_like(dh)  # carried d cell, from step t+1 into step t
-        d_squashed = np.empty_like(dh)
-        scratch = np.empty_like(dh)
-        logistic = blocks["logistic"]
-        d_gates_next = np.zeros_like(gates[0, logistic]) if self.gate_recurrence else None
+        dh, dh_next, dc, d_squashed, scratch = self._state_buffers(cell[0])
+        d_carried = np.zeros_like(gates[0, logistic]) if self.gate_recurrence else None
         scratch_logistic = np.empty_like(gates[0, logistic])
         d_lower = None if lower_cell is None else np.empty_like(lower_cell)  # (T, H, B)
-        steps = BackwardSteps(valid, n_steps)
+        steps = BackwardSteps(valid, gates.shape[0])
         for t in steps:
             act, d_act = gates[t], d_gates[t]
-            np.add(d_hidden[t + 1], dh_next, out=dh)
-            if "output" in blocks:
-                np.multiply(dh, squashed[t], out=d_act[blocks["output"]])
-                np.multiply(dh, act[blocks["output"]], out=d_squashed)
-                self._add_carried(d_act, d_gates_next, blocks, ("output",))
+            np.add(d_hidden[t + 1], dh_next, out=dh)  # dh: from out_t and from step t+1
+            if output is not None:  # hidden_t = output * squashed
+                np.multiply(dh, squashed[t], out=d_act[output])  # d output
+                np.multiply(dh, act[output], out=d_squashed)
+                self._add_carried(d_act, d_carried, blocks, ("output",))
             else:
                 d_squashed[...] = dh
-            if self.output_activation:
+            if self.output_activation:  # squashed = tanh(cell_t)
                 tanh_grad_(d_squashed, squashed[t], scratch)
             dc += d_squashed
             if d_cell is not None:
                 dc += d_cell[t + 1]
-            if self.late_output:
-                sigmoid_grad_(d_act[blocks["output"]], act[blocks["output"]], scratch)
-                np.multiply(peep["output"], d_act[blocks["output"]], out=scratch)
-                dc += scratch
+            if self.late_output:  # output = sigma(pre_output + p_output * cell_t)
+                self._late_output_backward(d_act[output], act[output], peep["output"], dc, scratch)
             self._cell_backward(act, d_act, blocks, cell[t], dc, scratch)
-            if d_lower is not None:
+            if d_lower is not None:  # cell_t += depth * lower_cell_t: d depth
                 np.multiply(dc, lower_cell[t], out=d_act[blocks["depth"]])
-            self._add_carried(d_act, d_gates_next, blocks, ("input", "forget"))
-            if self.input_activation:
+            self._add_carried(d_act, d_carried, blocks, ("input", "forget"))
+            if self.input_activation:  # candidate = tanh(pre_candidate)
                 tanh_grad_(d_act[blocks["candidate"]], act[blocks["candidate"]], scratch)
-            early = blocks["early"]
             sigmoid_grad_(d_act[early], act[early], scratch_logistic[early])
-            if d_lower is not None:  # cell_t reads lower_cell_t directly and via the depth gate
-                np.multiply(dc, act[blocks["depth"]], out=d_lower[t])
-                np.multiply(params["p_lower"][:, None], d_act[blocks["depth"]], out=scratch)
-                d_lower[t] += scratch
+            if d_lower is not None:
+                self._lower_cell_backward(act, d_act, blocks, params, dc, d_lower[t], scratch)
                 steps.cut(t, d_lower[t])
-            if "forget" in blocks:
+            if "forget" in blocks:  # dc_{t-1} = dc * forget [+ p_<gate> * d_<gate>]
                 dc *= act[blocks["forget"]]
             for gate in self.peep_previous:
                 np.multiply(peep[gate], d_act[blocks[gate]], out=scratch)
                 dc += scratch
             steps.cut(t, d_act, dc)
-            np.matmul(recurrent, d_act, out=dh_next)
-            if d_gates_next is not None:
-                np.matmul(gate_recurrent, d_act[logistic], out=d_gates_next)
-                steps.flush(t, d_gates_next)
+            np.matmul(recurrent, d_act, out=dh_next)  # dh_{t-1} = d_gates @ U^T
+            if d_carried is not None:  # d gates_{t-1}, before their derivative
+                np.matmul(gate_recurrent, d_act[logistic], out=d_carried)
+                steps.flush(t, d_carried)
             steps.flush(t, dh_next, dc)
         dh_next += d_hidden[0]
         if d_cell is not None:
@@ -339,8 +338,44 @@ class LSTMCell(Cell):
             grads["lower_cell"] = d_lower
         return d_gates, {"hidden": dh_next, "cell": dc}, grads
 
+    def _backward_params(self, params, hidden_size):
+        """The parameters as the backward loop reads them: ``U`` (H, G*H) as forward
+        used it, ``R`` (3H, 3H) in internal order or None, the peepholes (H, 1)."""
+        recurrent = self._mask_depth(params, self.order)["U"]
+        gate_recurrent = None
+        if self.gate_recurrence:
+            columns = self._recurrent_columns(hidden_size)
+            gate_recurrent = params["R"][np.ix_(columns, columns)]
+        peep = {g: params["p_" + g][:, None] for g in self.logistic if "p_" + g in params}
+        return recurrent, gate_recurrent, peep
+
+    @staticmethod
+    def _state_buffers(like):
+        """``dh``, ``dh_next``, ``dc``, ``d_squashed`` and a scratch array, (H, B) each;
+        the carried ``dh_next`` and ``dc`` start at zero."""
+        dh = np.empty_like(like)
+        return dh, np.zeros_like(dh), np.zeros_like(dh), np.empty_like(dh), np.empty_like(dh)
+
+    @staticmethod
+    def _late_output_backward(d_output, output, peep_output, dc, scratch):
+        """``d_output *= output'``, then ``dc += p_output * d_output``: the output gate
+        reads ``cell_t`` through its peephole."""
+        sigmoid_grad_(d_output, output, scratch)
+        np.multiply(peep_output, d_output, out=scratch)
+        dc += scratch
+
+    @staticmethod
+    def _lower_cell_backward(act, d_act, blocks, params, dc, d_lower, scratch):
+        """``d lower_cell_t = dc * depth + p_lower * d_depth``: ``cell_t`` reads
+        ``lower_cell_t`` directly and through the depth gate."""
+        np.multiply(dc, act[blocks["depth"]], out=d_lower)
+        np.multiply(params["p_lower"][:, None], d_act[blocks["depth"]], out=scratch)
+        d_lower += scratch
+
     def _cell_backward(self, act, d_act, blocks, cell_prev, dc, scratch):
-        """Gradients w.r.t. the activations of input, forget and candidate from ``dc``."""
+        """Gradients w.r.t. the activations of input, forget and candidate from ``dc``:
+        ``d_forget = dc * cell_prev``, ``d_input = dc * candidate``, ``d_candidate =
+        dc * input``, with this variant's gates."""
         d_candidate = d_act[blocks["candidate"]]
         if self.coupled:  # cell = candidate + forget * (cell_prev - candidate)
             np.subtract(cell_prev, act[blocks["candidate"]], out=scratch)

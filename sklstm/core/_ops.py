@@ -50,10 +50,25 @@ def flush_denormals_(x):
     np.copyto(x, 0, where=np.abs(x) < threshold)
 
 
-def glorot_uniform(rng, fan_in, fan_out, dtype):
-    """``(fan_in, fan_out)`` weights uniform in ``+-sqrt(6 / (fan_in + fan_out))``."""
+def glorot_uniform(rng, fan_in, fan_out, dtype, shape=None):
+    """Weights uniform in ``+-sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio 2010).
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator or RandomState
+    fan_in, fan_out : int
+        The sizes that set the bound.
+    dtype : str or dtype
+    shape : tuple of int, default=None
+        Shape of the draw; ``(fan_in, fan_out)`` when None.
+
+    Returns
+    -------
+    weights : ndarray of shape ``shape``
+    """
     limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
+    shape = (fan_in, fan_out) if shape is None else shape
+    return rng.uniform(-limit, limit, size=shape).astype(dtype)
 
 
 def orthogonal(rng, size, dtype):

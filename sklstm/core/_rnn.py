@@ -20,6 +20,7 @@ Because faster modules come first, the units updating at any step are a prefix
 import numpy as np
 
 from ._cell import BackwardSteps, Cell
+from ._checks import is_int
 from ._ops import tanh_grad_
 from ._registry import register
 from ._workspace import SCRATCH
@@ -77,6 +78,15 @@ class TanhCell(Cell):
         return super().forward_params(self.mask_params(params))
 
     def forward(self, params, stacked, c0):
+        """See :meth:`Cell.forward`. A step, ``n`` the units on the clock at step t
+        (all of them for the plain RNN)::
+
+            hidden_t[:n] = tanh(x_t @ W[:, :n] + h_{t-1} @ U[:, :n] + b[:n])
+            hidden_t[n:] = h_{t-1}[n:]
+
+        the pre-activation from one GEMM of the rows ``[:n]`` of ``A = [U^T, W^T, b]``
+        on the stacked ``[h_{t-1}; x_t; 1]`` (``_layout``).
+        """
         hidden_size = params["A"].shape[0]
         hidden = stacked[:, :hidden_size]  # (T+1, H, B), a view: h_t is written in place
         weights = params["A"]  # (H, H+F+1) = [U^T, W^T, b], unused entries of U zero
@@ -90,9 +100,13 @@ class TanhCell(Cell):
         return {"hidden": hidden, "stacked": stacked}
 
     def backward(self, params, d_hidden, state, valid):
-        """See :meth:`Cell.backward`: ``d_pre = (d_hidden_t + dh) * (1 - hidden_t**2)``
-        on the units on the clock, ``dh = d_pre @ U^T`` plus what the kept units pass
-        straight back."""
+        """See :meth:`Cell.backward`. A step, with ``dh`` the gradient carried from
+        step t+1::
+
+            d_pre[:n]   = (d_hidden_t[:n] + dh[:n]) * (1 - hidden_t[:n]**2)
+            dh_{t-1}    = d_pre[:n] @ U[:, :n]^T  [+ d_hidden_t[n:] + dh[n:] on rows n:]
+
+        the units off the clock passing their gradient straight back."""
         hidden = state["hidden"]
         n_steps, hidden_size, batch = hidden[1:].shape
         recurrent = self._masked(params["U"])  # (H, H)
@@ -134,8 +148,7 @@ class ClockworkCell(TanhCell):
     options = {"n_modules": 4}
 
     def __init__(self, n_modules=4):
-        if isinstance(n_modules, bool) or not isinstance(n_modules, (int, np.integer)) \
-                or n_modules < 1:
+        if not is_int(n_modules) or n_modules < 1:
             raise ValueError(f"n_modules must be an int >= 1; got {n_modules!r}.")
         super().__init__(int(n_modules))
 
