@@ -145,6 +145,9 @@ class RecurrentLayer:
 
     def _initial_params(self, rng):
         n_gates, hidden = len(self.gates), self.hidden_size
+        drawn = self.cell.initial_params(rng, self.input_size, hidden, self.dtype)
+        if drawn is not None:  # a variant drawn in its own way (the ESN's reservoir)
+            return drawn
         bias = np.zeros(n_gates * hidden, dtype=self.dtype)
         if "forget" in self.gates:
             bias[self._columns(self.gates.index("forget"))] = self.forget_bias
