@@ -38,6 +38,7 @@ from ._losses import LOSS_FOR_ACTIVATION, LOSS_FUNCTIONS, OUT_ACTIVATIONS
 from ._network import POOLINGS, RecurrentNetwork
 from ._optimizers import OPTIMIZERS
 from ._param_validation import Interval, Options, StrOptions, _fit_context
+from ._readout import fit_readout, is_reservoir
 from ._training import (
     AUTO_MAX_EPOCHS,
     AUTO_MAX_UPDATES,
@@ -48,7 +49,7 @@ from ._training import (
     TrainData,
     fit_loop,
 )
-from .core import VARIANTS
+from .core import VARIANTS, variant_options
 from .exceptions import InconsistentVersionWarning
 
 # Elements of one (B, T, H) activation array allowed per prediction batch.
@@ -59,8 +60,9 @@ _AUTO_BATCH_SIZE = 64
 #: when a regressor fits a linear part (the network then only refines it).
 _AUTO_VALIDATION_MIN_SAMPLES = 1000
 _AUTO_VALIDATION_MIN_SAMPLES_LINEAR = 50
-#: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork):
-#: they shape its weights, or, for ``window``, the samples it reads.
+#: Hyperparameters fixed once a network is built (and the variant's options, such as
+#: clockwork's ``n_modules``): they shape its weights, or, for ``window``, the samples
+#: it reads.
 _ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
                  "dtype", "window", "chunk_size")
 
@@ -106,6 +108,10 @@ class BaseRecurrent(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "forget_bias": [Interval(Real, None, None, closed="neither")],
         "n_modules": [Interval(Integral, 1, None, closed="left")],
+        "spectral_radius": [Interval(Real, 0, None, closed="left")],
+        "leak_rate": [Interval(Real, 0, 1, closed="right")],
+        "input_scaling": [Interval(Real, 0, None, closed="neither")],
+        "density": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="right")],
         "solver": [StrOptions(set(OPTIMIZERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [
@@ -148,6 +154,10 @@ class BaseRecurrent(BaseEstimator):
         dropout=0.0,
         forget_bias=1.0,
         n_modules=4,
+        spectral_radius=1.0,
+        leak_rate=1.0,
+        input_scaling=1.0,
+        density="auto",
         solver="adam",
         learning_rate_init=0.005,
         batch_size="auto",
@@ -179,6 +189,10 @@ class BaseRecurrent(BaseEstimator):
         self.dropout = dropout
         self.forget_bias = forget_bias
         self.n_modules = n_modules
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.density = density
         self.solver = solver
         self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
@@ -245,7 +259,7 @@ class BaseRecurrent(BaseEstimator):
 
     def _architecture_params(self):
         """The hyperparameters fixed once the network is built (``_ARCHITECTURE``)."""
-        names = _ARCHITECTURE + (("n_modules",) if self.variant == "clockwork" else ())
+        names = _ARCHITECTURE + tuple(variant_options(self.variant))
         names += ("linear",) if hasattr(self, "linear") else ()
         return {name: getattr(self, name) for name in names}
 
@@ -274,7 +288,8 @@ class BaseRecurrent(BaseEstimator):
             inputs.Y.shape[1], num_layers=self.num_layers,
             bidirectional=self.bidirectional, pooling=self.pooling,
             dropout=self.dropout, forget_bias=self.forget_bias,
-            options={"n_modules": self.n_modules}, random_state=rng, dtype=self.dtype)
+            options={name: getattr(self, name) for name in variant_options(self.variant)},
+            random_state=rng, dtype=self.dtype)
         return network
 
     def _check_n_outputs(self, n_outputs):
@@ -407,16 +422,23 @@ class BaseRecurrent(BaseEstimator):
                                            incremental, classes)
         rng = check_random_state(self.random_state)
         network = self._start_network(inputs, first_pass, rng)
+        if is_reservoir(network):  # "esn": the readout alone trains (sklstm/_readout.py)
+            return fit_readout(self, inputs, network, first_pass, incremental, rng)
+        return self._train(inputs, network, network, first_pass, incremental, rng)
+
+    def _train(self, inputs, network, trained, first_pass, incremental, rng):
+        """Set the fitted attributes of ``network`` and train its part ``trained``
+        (the whole network, or an echo state network's readout) by the loop."""
         early_stopping = self._resolve_early_stopping(inputs, incremental)
         train, validate = self._train_and_validation(inputs, early_stopping, rng)
         self._commit(inputs, network, first_pass)
         self.do_early_stopping_ = early_stopping
-        self._optimizer = self._make_optimizer(network.params)
+        self._optimizer = self._make_optimizer(trained.params)
         history = self._current_history()
         if not incremental:
             history.n_iter = 0  # as in MLPClassifier: the epochs of this call
         with blocks_on_one_blas_thread():
-            fit_loop(network, self._optimizer, train,
+            fit_loop(trained, self._optimizer, train,
                      self._loop_settings(train.dataset.n_samples), history, rng,
                      validate=validate, incremental=incremental)
         self._store_history(history)
@@ -973,6 +995,10 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         dropout=0.0,
         forget_bias=1.0,
         n_modules=4,
+        spectral_radius=1.0,
+        leak_rate=1.0,
+        input_scaling=1.0,
+        density="auto",
         solver="adam",
         learning_rate_init=0.005,
         batch_size="auto",
@@ -1000,7 +1026,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         super().__init__(
             variant=variant, hidden_size=hidden_size, num_layers=num_layers,
             bidirectional=bidirectional, pooling=pooling, dropout=dropout,
-            forget_bias=forget_bias, n_modules=n_modules, solver=solver,
+            forget_bias=forget_bias, n_modules=n_modules,
+            spectral_radius=spectral_radius, leak_rate=leak_rate,
+            input_scaling=input_scaling, density=density, solver=solver,
             learning_rate_init=learning_rate_init, batch_size=batch_size,
             max_iter=max_iter, alpha=alpha, clip_norm=clip_norm,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
@@ -1286,6 +1314,10 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         dropout=0.0,
         forget_bias=1.0,
         n_modules=4,
+        spectral_radius=1.0,
+        leak_rate=1.0,
+        input_scaling=1.0,
+        density="auto",
         solver="adam",
         learning_rate_init=0.005,
         batch_size="auto",
@@ -1313,7 +1345,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         super().__init__(
             variant=variant, hidden_size=hidden_size, num_layers=num_layers,
             bidirectional=bidirectional, pooling=pooling, dropout=dropout,
-            forget_bias=forget_bias, n_modules=n_modules, solver=solver,
+            forget_bias=forget_bias, n_modules=n_modules,
+            spectral_radius=spectral_radius, leak_rate=leak_rate,
+            input_scaling=input_scaling, density=density, solver=solver,
             learning_rate_init=learning_rate_init, batch_size=batch_size,
             max_iter=max_iter, alpha=alpha, clip_norm=clip_norm,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
