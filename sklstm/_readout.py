@@ -1,46 +1,55 @@
 """Training an echo state network: its reservoir stays as drawn, its readout learns.
 
-A network of ``variant="esn"`` layers (:mod:`sklstm.core._esn`) holds a fixed random
-reservoir; only the pooling and the dense head train (Jaeger 2001). The reservoir is
-run once per call, forward, in eval mode, and what the trained part reads is kept:
+A network of ``variant="esn"`` layers (:mod:`sklstm.core._esn`) holds fixed random
+reservoirs; only the pooling and the dense head train (Jaeger 2001). Each call runs
+the reservoir once, forward, in eval mode, and keeps what the trained part reads:
 
-    X -> reservoir (fixed) -> top outputs (n, T, D*H) -> pooling -> states (n, D*H)
+    X -> reservoirs (fixed) -> top outputs (n, T, D*H) -> pooling -> states (n, D*H)
       -> head: raw = states @ head_W + head_b
 
-With ``pooling="last"`` or ``"mean"`` the pooled states are kept, (n, D*H); with
-``"attention"``, whose weights train, the top outputs, (n, T, D*H). Then:
+the pooled states (n, D*H) with ``pooling="last"`` or ``"mean"``, the top outputs
+(n, T, D*H) with ``"attention"``, whose own weights train. With "last" or "mean" the
+head is linear in its parameters on fixed states, and the penalised loss the loop
+would descend, ``(sum w loss_i + alpha ||head_W||^2 / 2) / sum w``, is convex: ``fit``
+solves it instead of running epochs.
 
-- **closed form** where the head is linear in its parameters and the loss is the
-  squared error: ``LSTMRegressor`` (identity output) with "last" or "mean" pooling.
-  The head is the ridge regression of the targets (what the linear part leaves, with
-  one) on the states, penalty ``alpha``, intercept unpenalised: the minimiser of the
-  loss the training loop would descend, ``(sum w ||y - raw||^2 + alpha ||head_W||^2)
-  / (2 sum w)``, in one solve instead of epochs (Lukoševičius 2012, Sec. 4.1).
-  ``fit`` solves on its data (with ``warm_start`` too: the reservoir and the linear
-  part are kept, the readout re-solved); ``partial_fit`` adds its chunk's sufficient
-  statistics (``X^T X``, ``X^T y``, ...: :class:`~sklstm._ridge.RidgeStatistics`) to
-  those of the calls before and re-solves, so partial_fit over chunks gives the
-  readout of one fit on all of them (to float64 rounding): the ESN's online rule. The
-  statistics are kept with the model (pickles included): (D*H)^2 floats.
-- **by the training loop** otherwise: ``LSTMClassifier`` (softmax or logistic head:
-  multinomial or binary logistic regression on the fixed states, convex), and
-  attention pooling. The loop runs on the kept states, not the reservoir, so an
-  epoch costs a head's forward and backward; ``warm_start``, ``partial_fit``, early
-  stopping and ``dropout`` (before the head) work as for every variant.
+- ``LSTMRegressor`` (squared error): the closed form, ridge regression of the targets
+  (what the linear part leaves, with one) on the states, penalty ``alpha``, intercept
+  unpenalised (Lukoševičius 2012, Sec. 4.1). ``partial_fit`` adds its chunk's
+  sufficient statistics (``X^T X``, ``X^T y``, ...: :class:`~sklstm._ridge.
+  RidgeStatistics`) to those of the calls before and solves again, so partial_fit
+  over chunks gives the readout of one fit on all of them, to float64 rounding (the
+  ESN's online rule); the statistics stay with the model, pickles included ((D*H)^2
+  floats). ``fit`` with ``warm_start`` keeps the reservoir (and linear part) and
+  solves on its own data.
+- ``LSTMClassifier`` (softmax, or logistic for binary and multilabel targets):
+  multinomial (or binary) logistic regression on the states, solved by L-BFGS in
+  float64 from the current head (so ``warm_start`` starts from it) to the gradient
+  tolerance ``tol``, at most ``max_iter`` iterations (1000 for "auto"), the way
+  ``LogisticRegression`` solves it. ``partial_fit`` is one epoch of the loop on its
+  chunk's states, as for every variant (no closed form adds up over chunks here).
+- ``pooling="attention"`` (not convex): the training loop on the kept top outputs,
+  an epoch costing a head's forward and backward, as for every variant.
 
-``dropout`` between stacked reservoirs is not applied: the states the readout trains
-on are those it predicts from.
+The solved readouts use every training sample (no validation set: ``early_stopping``
+is not used) and no ``dropout``; ``loss_curve_`` holds the penalised training loss
+after each solve (ridge) or L-BFGS iteration, and ``n_iter_`` counts those. Dropout
+between stacked reservoirs is never applied: the readout trains on the states it
+predicts from.
 """
 
-import copy
 import dataclasses
+import warnings
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.base import is_regressor
+from sklearn.exceptions import ConvergenceWarning
 
 from ._data import minibatches
 from ._network import POOLINGS, RecurrentNetwork, sequence_mask
 from ._ridge import RidgeStatistics
+from ._training import AUTO_MAX_UPDATES, loss_and_grads
 from .core._parallel import blocks_on_one_blas_thread
 
 #: Elements of one (T, D*H) array of top outputs per batch of the reservoir's run.
@@ -74,35 +83,80 @@ def fit_readout(estimator, inputs, network, first_pass, incremental, rng):
     with blocks_on_one_blas_thread():
         states = reservoir_states(network, inputs.dataset)
     inputs = dataclasses.replace(inputs, dataset=states)
-    if is_regressor(estimator) and network.pooling != "attention":
-        return _fit_ridge(estimator, inputs, network, first_pass, incremental)
-    return estimator._train(inputs, network, readout_network(network), first_pass,
-                            incremental, rng)
+    by_loop = network.pooling == "attention" or (incremental and not is_regressor(estimator))
+    if by_loop:
+        return estimator._train(inputs, network, readout_network(network), first_pass,
+                                incremental, rng)
+    estimator._commit(inputs, network, first_pass)  # solving cannot fail: set them now
+    estimator.do_early_stopping_ = False
+    solve = _solve_ridge if is_regressor(estimator) else _solve_lbfgs
+    with blocks_on_one_blas_thread():
+        losses, n_iter = solve(estimator, inputs, network, first_pass, incremental)
+    history = estimator._current_history()
+    history.n_iter = (history.n_iter if incremental else 0) + n_iter
+    history.t += inputs.dataset.n_samples * n_iter
+    history.loss_curve.extend(losses)
+    history.best_loss = min(history.best_loss, *losses)
+    estimator._store_history(history)
+    return estimator
 
 
-def _fit_ridge(estimator, inputs, network, first_pass, incremental):
-    """The closed-form readout: ridge of the targets on the pooled states."""
+def _solve_ridge(estimator, inputs, network, first_pass, incremental):
+    """The closed-form readout, ridge of the targets on the pooled states, written into
+    the head; returns ``([loss], 1)``. partial_fit adds to the statistics so far."""
     targets = inputs.Y if inputs.offsets is None else inputs.Y - inputs.offsets
     previous = getattr(estimator, "_readout_statistics", None)
     if incremental and not first_pass and previous is not None:
-        statistics = copy.deepcopy(previous)  # the estimator changes only at _commit
+        statistics = previous
     else:
         statistics = RidgeStatistics(inputs.dataset.n_features, targets.shape[1])
     statistics.add(inputs.dataset.states[:, 0], targets, inputs.sample_weight)
     coef, intercept = statistics.solve(estimator.alpha)
-    loss = statistics.loss(coef, estimator.alpha)
-    estimator._commit(inputs, network, first_pass)
     np.copyto(network.head["head_W"], coef, casting="same_kind")
     np.copyto(network.head["head_b"], intercept, casting="same_kind")
     estimator._readout_statistics = statistics
-    estimator.do_early_stopping_ = False
-    history = estimator._current_history()
-    history.n_iter = history.n_iter + 1 if incremental else 1  # one solve
-    history.t += inputs.dataset.n_samples
-    history.loss_curve.append(loss)
-    history.best_loss = min(history.best_loss, loss)
-    estimator._store_history(history)
-    return estimator
+    return [statistics.loss(coef, estimator.alpha)], 1
+
+
+def _solve_lbfgs(estimator, inputs, network, first_pass, incremental):
+    """The classifier's readout, a logistic regression on the pooled states: L-BFGS
+    (in float64, from the current head) on the whole set's penalised log-loss, the
+    loss the loop descends. Returns the loss after each iteration and their number."""
+    settings = estimator._loop_settings(inputs.dataset.n_samples)
+    head = {key: value.astype(np.float64) for key, value in network.head.items()}
+    readout = readout_network(network, head)
+    states, lengths = inputs.dataset.batch(np.arange(inputs.dataset.n_samples))
+    states, Y = states.astype(np.float64), inputs.Y.astype(np.float64)
+    sample_weight = inputs.sample_weight.astype(np.float64)
+
+    def loss_and_gradient(theta):
+        _unflatten(theta, readout.params)
+        loss, grads = loss_and_grads(readout, states, lengths, Y, sample_weight,
+                                     settings, training=False)
+        return loss, np.concatenate([g.ravel() for g in grads])
+
+    losses = []
+    max_iter = AUTO_MAX_UPDATES if estimator.max_iter == "auto" else estimator.max_iter
+    result = minimize(loss_and_gradient, np.concatenate([p.ravel() for p in readout.params]),
+                      jac=True, method="L-BFGS-B",
+                      callback=lambda intermediate_result: losses.append(
+                          float(intermediate_result.fun)),
+                      options={"maxiter": max_iter, "gtol": estimator.tol,
+                               "ftol": 64 * np.finfo(float).eps})  # as LogisticRegression
+    if result.status == 1:
+        warnings.warn(f"L-BFGS: maximum iterations ({max_iter}) reached and the "
+                      "readout's optimization hasn't converged yet.", ConvergenceWarning)
+    _unflatten(result.x, readout.params)
+    for key, value in head.items():
+        np.copyto(network.head[key], value, casting="same_kind")
+    return losses or [float(result.fun)], max(int(result.nit), 1)
+
+
+def _unflatten(theta, arrays):
+    """Write the flat vector ``theta`` into ``arrays``, in order."""
+    ends = np.cumsum([a.size for a in arrays])
+    for array, values in zip(arrays, np.split(theta, ends[:-1])):
+        array[...] = values.reshape(array.shape)
 
 
 class StatesDataset:
@@ -173,14 +227,14 @@ class KeptStates:
         return None, {}
 
 
-def readout_network(network):
+def readout_network(network, head=None):
     """The trained part of ``network``: a network whose one layer reads the kept
     states (:func:`reservoir_states`) and whose pooling and head are ``network``'s own
-    arrays, trained in place. Pooled states go through "last" pooling of their one
-    step, which passes them on unchanged."""
+    arrays, trained in place (or ``head``, arrays of the same keys). Pooled states go
+    through "last" pooling of their one step, which passes them on unchanged."""
     hidden_size = network.layers[-1][0].hidden_size
     stand_ins = tuple(KeptStates(slice(d * hidden_size, (d + 1) * hidden_size))
                       for d in range(len(network.layers[-1])))
     pooling = "attention" if network.pooling == "attention" else "last"
-    return RecurrentNetwork([stand_ins], network.head, pooling=pooling,
-                            dropout=network.dropout)
+    return RecurrentNetwork([stand_ins], network.head if head is None else head,
+                            pooling=pooling, dropout=network.dropout)
