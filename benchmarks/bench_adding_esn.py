@@ -65,7 +65,7 @@ def table(example, results, lengths, sizes, leak_rates):
             cells = [f"{r['mse']:.4f}{'*' if r['mse'] < example.SOLVED else ' '}"
                      for r in row]
             rows.append((f"H={h}, a={a:g}", cells,
-                         f"{sum(r['seconds'] for r in row):.1f}"))
+                         f"{sum(r['seconds'] for r in row):.2f}"))
     return example._format(rows, lengths, last="fit CPU s")
 
 
@@ -73,7 +73,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[8, 100, 400],
                         help="reservoir sizes (hidden_size); 8 is the gated cells' budget")
-    parser.add_argument("--leak-rates", type=float, nargs="+", default=[1.0, 0.3])
+    parser.add_argument("--leak-rates", type=float, nargs="+", default=[1.0, 0.3, 0.1])
     parser.add_argument("--alpha", type=float, default=1e-4,
                         help="the ridge penalty (the estimators' default 1e-4)")
     args = parser.parse_args(argv)

@@ -15,13 +15,13 @@ solves it instead of running epochs.
 
 - ``LSTMRegressor`` (squared error): the closed form, ridge regression of the targets
   (what the linear part leaves, with one) on the states, penalty ``alpha``, intercept
-  unpenalised (Lukoševičius 2012, Sec. 4.1). ``partial_fit`` adds its chunk's
-  sufficient statistics (``X^T X``, ``X^T y``, ...: :class:`~sklstm._ridge.
-  RidgeStatistics`) to those of the calls before and solves again, so partial_fit
-  over chunks gives the readout of one fit on all of them, to float64 rounding (the
-  ESN's online rule); the statistics stay with the model, pickles included ((D*H)^2
-  floats). ``fit`` with ``warm_start`` keeps the reservoir (and linear part) and
-  solves on its own data.
+  unpenalised, the readout Lukoševičius (2012) recommends. ``partial_fit`` adds its
+  chunk's sufficient statistics (``X^T X``, ``X^T y``, ...:
+  :class:`~sklstm._ridge.RidgeStatistics`) to those of the calls before and solves
+  again, so partial_fit over chunks gives the readout of one fit on all of them, to
+  float64 rounding (the ESN's online rule); the statistics stay with the model,
+  pickles included ((D*H)^2 floats). ``fit`` with ``warm_start`` keeps the reservoir
+  (and linear part) and solves on its own data.
 - ``LSTMClassifier`` (softmax, or logistic for binary and multilabel targets):
   multinomial (or binary) logistic regression on the states, solved by L-BFGS in
   float64 from the current head (so ``warm_start`` starts from it) to the gradient
