@@ -316,6 +316,7 @@ class BaseRecurrent(BaseEstimator):
         self.out_activation_ = self._out_activation()
         self._optimizer = None
         self._history = None
+        vars(self).pop("_readout_statistics", None)  # an earlier ESN's (_readout.py)
 
     def _make_optimizer(self, params):
         """A new optimizer, or the current one (with its state) given new settings."""

@@ -98,6 +98,9 @@ def fit_readout(estimator, inputs, network, first_pass, incremental, rng):
     history.loss_curve.extend(losses)
     history.best_loss = min(history.best_loss, *losses)
     estimator._store_history(history)
+    if estimator.verbose:
+        print(f"Readout solved ({'ridge' if solve is _solve_ridge else 'L-BFGS'}, "
+              f"{n_iter} iteration(s)), loss = {losses[-1]:.8f}")
     return estimator
 
 
