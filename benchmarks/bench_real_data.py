@@ -135,6 +135,11 @@ CONFIGS = {  # keyword arguments for LSTMClassifier / LSTMRegressor beside rando
     "GRU": {"variant": "gru"},
     "mean pooling": {"pooling": "mean"},
     "batch 16": {"batch_size": 16},
+    # issue 21: the echo state network, its reservoir fixed and only the readout fitted;
+    # then one change each: a ridge penalty that regularises, a larger reservoir
+    "ESN": {"variant": "esn"},
+    "ESN alpha=1": {"variant": "esn", "alpha": 1.0},
+    "ESN 200 units": {"variant": "esn", "hidden_size": 200},
 }
 COLLAPSE = 0.10  # a seed further than this from the median seed's score has collapsed
 TIE = 1e-9  # means closer than this count as equal
@@ -546,7 +551,7 @@ def time_cell(results):
     if not results:
         return "-"
     times = [r["fit_time"] for r in results]
-    return f"{statistics.median(times):.1f} ({max(times):.1f})"
+    return f"{statistics.median(times):.2f} ({max(times):.2f})"
 
 
 def length_cell(data):
@@ -653,9 +658,23 @@ def fit_times(done, label):
     slow = max(medians, key=medians.get)
     slowest = max(times, key=lambda n: max(times[n]))
     return [f"- {label}: fit time, median over the sets "
-            f"{statistics.median(medians.values()):.1f} s; largest median "
-            f"{medians[slow]:.1f} s ({slow}); longest fit {max(times[slowest]):.1f} s "
+            f"{statistics.median(medians.values()):.2f} s; largest median "
+            f"{medians[slow]:.2f} s ({slow}); longest fit {max(times[slowest]):.2f} s "
             f"({slowest})"]
+
+
+def fit_time_ratio(done, label, reference):
+    """How many times faster ``label`` fits than ``reference``: per set, the ratio of
+    their median fit times over the seeds; the median ratio and the range."""
+    ratios = {n: statistics.median(r["fit_time"] for r in runs[reference])
+              / max(statistics.median(r["fit_time"] for r in runs[label]), 1e-9)
+              for n, (_, runs) in done.items() if runs.get(label) and runs.get(reference)}
+    if not ratios:
+        return []
+    low, high = min(ratios, key=ratios.get), max(ratios, key=ratios.get)
+    return [f"- {label}: fits {statistics.median(ratios.values()):.1f}x faster than "
+            f"{reference} (median over {len(ratios)} sets of the ratio of median fit "
+            f"times; {ratios[low]:.1f}x on {low} to {ratios[high]:.1f}x on {high})"]
 
 
 def mean_ranks(done, methods):
@@ -686,6 +705,8 @@ def summary(done, methods, configs):
             lines += versus_regression_baseline(done, label, baseline)
         lines += seed_collapse(done, label)
         lines += fit_times(done, label)
+        if label != configs[0]:
+            lines += fit_time_ratio(done, label, configs[0])
     return lines + mean_ranks(done, [*methods, *configs])
 
 

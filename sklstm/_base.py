@@ -10,10 +10,10 @@ Nothing here knows the gate algebra of any cell.
 """
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
@@ -34,8 +34,15 @@ from ._train_data import (
     split_for_validation,
     wants_validation,
 )
-from ._training import LoopSettings, fit_loop
-from .core import blocks_on_one_blas_thread
+from ._readout import (
+    is_reservoir,
+    readout_network,
+    reservoir_states,
+    solve_readout,
+    solves_readout,
+)
+from ._training import AUTO_MAX_UPDATES, LoopSettings, fit_loop
+from .core import blocks_on_one_blas_thread, variant_options
 from .exceptions import InconsistentVersionWarning
 
 
@@ -57,6 +64,10 @@ class _FitInputs:
     attributes: dict
     linear: dict = None  # the linear part: reading, n_steps, coef, intercept
 
+    def reading(self, dataset):
+        """These inputs with ``dataset`` in place of what the network reads."""
+        return replace(self, dataset=dataset, data=replace(self.data, dataset=dataset))
+
 
 def _from_history(name, doc):
     """A fitted attribute read from the training history (the one place it lives)."""
@@ -77,8 +88,9 @@ class BaseRecurrent(BaseEstimator):
 
     def __init__(
         self, variant="lstm", hidden_size=32, *, num_layers=1, bidirectional=True,
-        pooling="last", dropout=0.0, forget_bias=1.0, n_modules=4, solver="adam",
-        learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
+        pooling="last", dropout=0.0, forget_bias=1.0, n_modules=4,
+        spectral_radius=1.0, leak_rate=1.0, input_scaling=1.0, density="auto",
+        solver="adam", learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
@@ -93,6 +105,10 @@ class BaseRecurrent(BaseEstimator):
         self.dropout = dropout
         self.forget_bias = forget_bias
         self.n_modules = n_modules
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.density = density
         self.solver = solver
         self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
@@ -155,7 +171,17 @@ class BaseRecurrent(BaseEstimator):
             self._check_architecture(incremental)
         inputs = self._fit_inputs(X, y, sample_weight, first_pass, incremental, classes)
         rng = check_random_state(self.random_state)
-        network = self._start_network(inputs, first_pass, rng)
+        network = trained = self._start_network(inputs, first_pass, rng)
+        if is_reservoir(network):  # "esn": only the readout trains (_readout.py)
+            inputs = inputs.reading(reservoir_states(network, inputs.dataset))
+            if solves_readout(network, is_regressor(self), incremental):
+                return self._solve_readout(inputs, network, first_pass, incremental)
+            trained = readout_network(network)
+        return self._train(inputs, network, trained, first_pass, incremental, rng)
+
+    def _train(self, inputs, network, trained, first_pass, incremental, rng):
+        """Set the fitted attributes of ``network`` and train its part ``trained``
+        (the whole network, or an echo state network's readout) by the loop."""
         early_stopping = wants_validation(self.early_stopping, inputs.dataset.n_samples,
                                           linear=inputs.linear is not None,
                                           incremental=incremental)
@@ -171,12 +197,27 @@ class BaseRecurrent(BaseEstimator):
             loss=LOSS_FOR_ACTIVATION[self.out_activation_])
         validate = None if held_out is None else Validation(
             held_out, y_held_out, self._score_raw, settings.loss, settings.batch_size)
-        self._optimizer = self._make_optimizer(network.params)
+        self._optimizer = self._make_optimizer(trained.params)
         self._history = self._history_to_continue(early_stopping, incremental)
         self.do_early_stopping_ = early_stopping
         with blocks_on_one_blas_thread():
-            fit_loop(network, self._optimizer, train, settings, self._history, rng,
+            fit_loop(trained, self._optimizer, train, settings, self._history, rng,
                      validate=validate, incremental=incremental)
+        return self
+
+    def _solve_readout(self, inputs, network, first_pass, incremental):
+        """Solve an echo state network's readout on its kept states (_readout.py)."""
+        statistics = (getattr(self, "_readout_statistics", None)
+                      if incremental and not first_pass else None)
+        self._commit(inputs, network, first_pass)  # solving cannot fail: set them now
+        settings = LoopSettings.resolve(
+            self.get_params(deep=False), inputs.dataset.n_samples, early_stopping=False,
+            loss=LOSS_FOR_ACTIVATION[self.out_activation_])
+        history = self._history_to_continue(False, incremental)
+        self._readout_statistics = solve_readout(
+            network, inputs.data, settings, history, statistics=statistics,
+            max_iter=AUTO_MAX_UPDATES if self.max_iter == "auto" else self.max_iter)
+        self._history, self.do_early_stopping_ = history, False
         return self
 
     def _make_optimizer(self, params):
@@ -226,7 +267,7 @@ class BaseRecurrent(BaseEstimator):
 
     def _architecture_params(self):
         """The hyperparameters fixed once the network is built (``ARCHITECTURE``)."""
-        names = ARCHITECTURE + (("n_modules",) if self.variant == "clockwork" else ())
+        names = ARCHITECTURE + tuple(variant_options(self.variant))
         names += ("linear",) if hasattr(self, "linear") else ()
         return {name: getattr(self, name) for name in names}
 
@@ -241,8 +282,8 @@ class BaseRecurrent(BaseEstimator):
                 self.variant, inputs.dataset.n_features, self.hidden_size, n_outputs,
                 num_layers=self.num_layers, bidirectional=self.bidirectional,
                 pooling=self.pooling, dropout=self.dropout,
-                forget_bias=self.forget_bias, options={"n_modules": self.n_modules},
-                random_state=rng, dtype=self.dtype)
+                forget_bias=self.forget_bias, random_state=rng, dtype=self.dtype,
+                options={name: getattr(self, name) for name in variant_options(self.variant)})
         network.dropout = self.dropout  # not part of the architecture
         return network
 
@@ -262,6 +303,7 @@ class BaseRecurrent(BaseEstimator):
         self._set_linear(inputs.linear)
         self._architecture = self._architecture_params()
         self.network_ = network
+        vars(self).pop("_readout_statistics", None)  # an earlier ESN's (_readout.py)
         self.n_outputs_ = inputs.data.Y.shape[1]
         self.out_activation_ = self._out_activation()
         self._optimizer = self._history = None

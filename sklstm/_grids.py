@@ -6,7 +6,8 @@ from .core import VARIANTS, stack_variants, variant_options
 
 __all__ = ["variant_grid"]
 
-#: Parameters that only some variants take (``n_modules`` of "clockwork").
+#: Parameters that only some variants take (``n_modules`` of "clockwork", the
+#: reservoir options of "esn").
 _VARIANT_OPTIONS = frozenset(name for variant in VARIANTS
                              for name in variant_options(variant))
 
@@ -23,8 +24,9 @@ def variant_grid(variants=None, *, prefix="", **params):
     - ``num_layers``: the values of ``params["num_layers"]`` the variant can
       stack (the default, 1, when not given); a variant that can stack none of
       them gets the smallest number it can, 2 for ``"depth_gated"``;
-    - variant options (``n_modules`` of ``"clockwork"``, see
-      :func:`sklstm.core.variant_options`): only to the variants that take them;
+    - variant options (``n_modules`` of ``"clockwork"``, the reservoir options of
+      ``"esn"``; see :func:`sklstm.core.variant_options`): only to the variants
+      that take them;
     - every other parameter: to every variant.
 
     Parameters

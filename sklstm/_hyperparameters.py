@@ -14,8 +14,9 @@ from ._optimizers import OPTIMIZERS
 from ._sklearn_private import Interval, Options, StrOptions
 from .core import VARIANTS
 
-#: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork):
-#: they shape its weights, or, for ``window``, the samples it reads.
+#: Hyperparameters fixed once a network is built (and the variant's options,
+#: ``sklstm.core.variant_options``, such as clockwork's ``n_modules``): they shape its
+#: weights, or, for ``window``, the samples it reads.
 ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
                 "dtype", "window", "chunk_size")
 
@@ -28,6 +29,10 @@ PARAMETER_CONSTRAINTS = {
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "forget_bias": [Interval(Real, None, None, closed="neither")],
     "n_modules": [Interval(Integral, 1, None, closed="left")],
+    "spectral_radius": [Interval(Real, 0, None, closed="left")],
+    "leak_rate": [Interval(Real, 0, 1, closed="right")],
+    "input_scaling": [Interval(Real, 0, None, closed="neither")],
+    "density": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="right")],
     "solver": [StrOptions(set(OPTIMIZERS))],
     "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
     "batch_size": [
@@ -63,7 +68,9 @@ PARAMETER_CONSTRAINTS = {
 _PARAMETERS_DOC = """\
     variant : str, default="lstm"
         The recurrent cell: any name in ``sklstm.core.VARIANTS`` ("lstm",
-        "gru", "peephole", "rnn", ...).
+        "gru", "peephole", "rnn", ...). "esn" is an echo state network: a fixed
+        random reservoir of which only the readout (pooling and head) is
+        fitted, in one solve (see Notes).
 
     hidden_size : int, default=32
         Units per recurrent layer and direction.
@@ -99,6 +106,28 @@ _PARAMETERS_DOC = """\
     n_modules : int, default=4
         Clock modules of the ``"clockwork"`` variant (periods 1, 2, 4, ...,
         needs ``hidden_size >= n_modules``); ignored by the other variants.
+
+    spectral_radius : float, default=1.0
+        ``"esn"`` only: the largest absolute eigenvalue the reservoir's
+        recurrent weights are scaled to. Greater for tasks that need a longer
+        memory of the input, smaller for those that depend on recent steps;
+        1 is the starting point of Lukoševičius (2012). Ignored by the other
+        variants, as are the three below.
+
+    leak_rate : float in (0, 1], default=1.0
+        ``"esn"`` only: the leaky integration ``hidden_t = (1 - leak_rate) *
+        h_{t-1} + leak_rate * tanh(...)``; 1 is Jaeger's plain reservoir, lower
+        values follow slower inputs.
+
+    input_scaling : float, default=1.0
+        ``"esn"`` only: the input weights and biases are uniform in
+        ``[-input_scaling, input_scaling]`` (for standardised inputs; smaller
+        keeps the units near their linear range).
+
+    density : float in (0, 1] or "auto", default="auto"
+        ``"esn"`` only: share of the non-zero recurrent weights of each
+        reservoir unit; "auto" connects each unit to 10 others (all of a
+        smaller reservoir), the guide's fixed number irrespective of size.
 
     solver : {"adam", "sgd"}, default="adam"
         Adam, or stochastic gradient descent with (Nesterov) momentum.
@@ -172,9 +201,10 @@ _PARAMETERS_DOC = """\
         call to ``fit`` instead of reinitialising. Continuing, like
         ``partial_fit``, needs the hyperparameters that shape the network
         (``variant``, ``hidden_size``, ``num_layers``, ``bidirectional``,
-        ``pooling``, ``dtype``, ``window``, and ``n_modules`` for clockwork) as
+        ``pooling``, ``dtype``, ``window``, and the variant's options:
+        ``n_modules`` for clockwork, the four reservoir options for "esn") as
         they were when it was built; a fitted model predicts with those,
-        whatever ``set_params`` did since.
+        whatever ``set_params`` did since. For "esn" see Notes.
 
     dtype : {"float32", "float64"}, default="float32"
         Precision of weights and computations. float32 is about twice as fast.
@@ -253,13 +283,15 @@ _ATTRIBUTES_DOC = """\
 
     n_iter_ : int
         Epochs run by the last call to ``fit``; ``partial_fit`` adds one per
-        call, as in ``MLPClassifier``.
+        call, as in ``MLPClassifier``. For a solved "esn" readout: 1 for the
+        ridge's solve, the number of L-BFGS iterations for the classifier's.
 
     t_ : int
         Training samples seen by the optimizer, over all calls.
 
     loss_curve_ : list of float
-        Training loss (with the L2 term) of every epoch, over all calls.
+        Training loss (with the L2 term) of every epoch, over all calls (for a
+        solved "esn" readout, after each solve or L-BFGS iteration).
 
     best_loss_ : float or None
         Lowest training loss; None with early stopping.
@@ -281,6 +313,19 @@ _NOTES_DOC = """\
     (pure NumPy, exact backpropagation through time), a pooling step and a
     dense head, trained by minibatch Adam or SGD on the loss of
     ``MLPClassifier`` / ``MLPRegressor``, with global gradient-norm clipping.
+
+    ``variant="esn"`` (Jaeger 2001; Lukoševičius 2012) trains no recurrent
+    weight: its reservoirs are drawn once from ``random_state`` and the
+    reservoir runs once per call; with "last" or "mean" pooling ``fit``
+    solves the head on the pooled states, in closed form for the regressor
+    (ridge regression, penalty ``alpha``; ``partial_fit`` accumulates its
+    sufficient statistics, so chunks give the fit on all of them) and by
+    L-BFGS for the classifier (logistic regression; ``partial_fit`` is one
+    epoch of Adam or SGD). The solved readouts use every sample: no
+    validation set, no dropout; ``alpha`` is their only regulariser, so
+    raise it when the states outnumber the samples. With attention pooling
+    the head and attention train by the loop. ``docs/variants.md`` has the
+    details and the defaults' sources.
 
     Pickles and ``joblib.dump`` files hold the configuration and the weights
     only: the optimizer's moment estimates are dropped, so a loaded model

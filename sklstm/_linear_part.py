@@ -20,6 +20,7 @@ series drifts, so forecasts follow a level beyond the training range.
 import numpy as np
 
 from ._chunking import DatasetView
+from ._ridge import RidgeStatistics
 
 #: The penalties GCV chooses from (the grid of the ridge in aeon's ROCKET).
 ALPHAS = np.logspace(-3, 3, 13)
@@ -94,7 +95,7 @@ def fit_linear(dataset, reading, Y, sample_weight):
     copy of a repeated sample keeps the other); weights that sum to far less
     than the number of samples (normalised weights) make GCV read a tiny set.
     Everything comes from the weighted Gram matrix of the inputs, summed a block
-    of samples at a time.
+    of samples at a time (:class:`sklstm._ridge.RidgeStatistics`).
 
     Parameters
     ----------
@@ -112,38 +113,13 @@ def fit_linear(dataset, reading, Y, sample_weight):
     """
     n_steps = int(dataset.lengths.max()) if reading == "all" else None
     width = _width(dataset, reading, n_steps)
-    w = sample_weight.astype(np.float64)
-    total = w.sum()
-    gram = np.zeros((width, width))  # sum of w x x^T
-    cross = np.zeros((width, Y.shape[1]))  # sum of w x y^T
-    x_sum = np.zeros(width)
+    statistics = RidgeStatistics(width, Y.shape[1])
     for block in _blocks(dataset, width):
-        inputs = linear_inputs(dataset, reading, n_steps, block).astype(np.float64)
-        weighted = inputs * w[block, None]
-        gram += inputs.T @ weighted
-        cross += weighted.T @ Y[block]
-        x_sum += weighted.sum(axis=0)
-    x_mean, y_mean = x_sum / total, (w @ Y) / total  # (p,), (k,)
-    gram -= total * np.outer(x_mean, x_mean)  # centred: X_c^T W X_c
-    cross -= total * np.outer(x_mean, y_mean)
-    y_square = w @ (Y - y_mean) ** 2  # (k,)
-    eigenvalues, V = np.linalg.eigh(gram)
-    eigenvalues = np.clip(eigenvalues, 0, None)  # (p,), rounding can dip below 0
-    projected = V.T @ cross  # (p, k)
-    alpha = min(ALPHAS, key=lambda a: _gcv(a, eigenvalues, projected, y_square, total))
-    coef = V @ (projected / (eigenvalues + alpha)[:, None])  # (p, k)
-    intercept = y_mean - x_mean @ coef
+        inputs = linear_inputs(dataset, reading, n_steps, block)
+        statistics.add(inputs, Y[block], sample_weight[block])
+    alpha, coef, intercept = statistics.solve_gcv(ALPHAS)
     return {"reading": reading, "n_steps": n_steps, "coef": coef.astype(Y.dtype),
-            "intercept": intercept.astype(Y.dtype), "alpha": float(alpha)}
-
-
-def _gcv(alpha, eigenvalues, projected, y_square, total):
-    """GCV score of the penalty ``alpha``, summed over the outputs."""
-    denominator = (eigenvalues + alpha)[:, None]
-    explained = projected**2 * (eigenvalues[:, None] + 2 * alpha) / denominator**2
-    rss = (y_square - explained.sum(axis=0)).sum()
-    dof = total - (eigenvalues / (eigenvalues + alpha)).sum() - 1  # + the intercept
-    return total * max(rss, 0.0) / max(dof, np.finfo(float).tiny) ** 2
+            "intercept": intercept.astype(Y.dtype), "alpha": alpha}
 
 
 class RelativeToLast(DatasetView):

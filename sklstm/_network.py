@@ -353,6 +353,12 @@ class RecurrentNetwork:
             d_in = d_in * keep
         return d_in, d_cells_below, flat
 
+    def top_outputs(self, X, lengths):
+        """The top layer's outputs (B, T, D*H) in eval mode (no dropout): what the
+        pooling reads, and what an echo state network's readout trains on
+        (:mod:`sklstm._readout`)."""
+        return self._run_layers(X, lengths, training=False, rng=None)[0]
+
     def trace(self, X, lengths, layer=-1, direction=0):
         """``RecurrentLayer.trace`` of one layer and direction, in eval mode, plus
         ``"attention"`` (B, T), the pooling's weights per step (NaN past each length),

@@ -99,8 +99,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
 
     def __init__(
         self, variant="lstm", hidden_size=32, *, num_layers=1, bidirectional=True,
-        pooling="last", dropout=0.0, forget_bias=1.0, n_modules=4, solver="adam",
-        learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
+        pooling="last", dropout=0.0, forget_bias=1.0, n_modules=4,
+        spectral_radius=1.0, leak_rate=1.0, input_scaling=1.0, density="auto",
+        solver="adam", learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
@@ -110,7 +111,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         super().__init__(
             variant=variant, hidden_size=hidden_size, num_layers=num_layers,
             bidirectional=bidirectional, pooling=pooling, dropout=dropout,
-            forget_bias=forget_bias, n_modules=n_modules, solver=solver,
+            forget_bias=forget_bias, n_modules=n_modules,
+            spectral_radius=spectral_radius, leak_rate=leak_rate,
+            input_scaling=input_scaling, density=density, solver=solver,
             learning_rate_init=learning_rate_init, batch_size=batch_size,
             max_iter=max_iter, alpha=alpha, clip_norm=clip_norm,
             early_stopping=early_stopping, validation_fraction=validation_fraction,

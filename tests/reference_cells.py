@@ -30,6 +30,9 @@ References
 .. [4] Greff et al. (2015), "LSTM: A Search Space Odyssey".
 .. [5] Koutník, Greff, Gomez & Schmidhuber (2014), "A Clockwork RNN".
 .. [6] Yao, Cohn, Vylomova, Duh & Dyer (2015), "Depth-Gated LSTM".
+.. [7] Jaeger (2001), "The 'echo state' approach to analysing and training
+   recurrent neural networks", GMD Report 148.
+.. [8] Lukoševičius (2012), "A Practical Guide to Applying Echo State Networks".
 """
 
 from fractions import Fraction
@@ -54,6 +57,8 @@ GATES = {
     # issue 7
     "clockwork": ("candidate",),
     "depth_gated": LSTM_GATES + ("depth",),
+    # issue 21
+    "esn": ("candidate",),
 }
 
 #: Every variant transcribed here; the tests check that this is exactly the
@@ -61,13 +66,21 @@ GATES = {
 ALL_VARIANTS = tuple(GATES)
 
 #: Variants that carry a memory cell.
-HAS_CELL = {name: name not in ("rnn", "gru", "clockwork") for name in GATES}
+HAS_CELL = {name: name not in ("rnn", "gru", "clockwork", "esn") for name in GATES}
 
 #: Extra (B, T, H) sequences a variant reads besides X (``forward(..., **side)``).
 SIDE_INPUTS = {name: ("lower_cell",) if name == "depth_gated" else () for name in GATES}
 
 #: Variant options and their defaults (``RecurrentLayer(variant, ..., **options)``).
-OPTIONS = {name: {"n_modules": 4} if name == "clockwork" else {} for name in GATES}
+OPTIONS = {name: {} for name in GATES} | {
+    "clockwork": {"n_modules": 4},
+    "esn": {"spectral_radius": 1.0, "leak_rate": 1.0, "input_scaling": 1.0,
+            "density": "auto"},
+}
+
+#: Variants whose weights are a fixed random reservoir, drawn their own way (not
+#: Glorot / orthogonal / zero biases) and never trained by the estimators.
+RESERVOIRS = ("esn",)
 
 #: Variant-specific arrays beyond W, U and b.
 EXTRA_PARAMS = {
@@ -84,6 +97,7 @@ EXTRA_PARAMS = {
     "full_gate_recurrence": ("p_input", "p_forget", "p_output", "R"),
     "clockwork": (),
     "depth_gated": ("p_input", "p_forget", "p_output", "p_depth", "p_lower"),
+    "esn": (),
 }
 
 
@@ -396,6 +410,35 @@ def depth_gated(X, params, hidden, cell, lower_cell):
     return _stack(steps)
 
 
+# ----------------------------------------------------------------------------
+# Echo state network (Jaeger 2001; Lukoševičius 2012)
+# ----------------------------------------------------------------------------
+
+
+def esn(X, params, hidden, cell=None, leak_rate=1.0, **drawing):
+    """Leaky-integrator ESN reservoir, Lukoševičius (2012), Eq. (2)-(3), with
+    ``W_in`` = ``W`` (input), Jaeger's ``W`` = ``U`` (reservoir), bias ``b``:
+
+    x~(n) = tanh(u(n) W + x(n-1) U + b)
+    x(n)  = (1 - a) x(n-1) + a x~(n)          a = leak_rate
+
+    ``drawing`` (spectral radius, input scaling, density) only shapes the initial
+    weights, not the equations. Traced: ``"candidate"`` = x~(n), ``"hidden"`` = x(n).
+    """
+    x = hidden
+    steps = []
+    for u in X:
+        x_tilde = np.tanh(pre_activation(u, x, params, GATES["esn"], "candidate"))
+        x = (1.0 - leak_rate) * x + leak_rate * x_tilde
+        steps.append({"hidden": x, "candidate": x_tilde})
+    return _stack(steps)
+
+
+def spectral_radius(matrix):
+    """Largest absolute eigenvalue of a square matrix."""
+    return float(np.max(np.abs(np.linalg.eigvals(matrix))))
+
+
 #: Variant name -> reference cell function.
 REFERENCE = {
     "rnn": rnn,
@@ -411,6 +454,7 @@ REFERENCE = {
     "full_gate_recurrence": full_gate_recurrence,
     "clockwork": clockwork,
     "depth_gated": depth_gated,
+    "esn": esn,
 }
 
 
@@ -526,13 +570,15 @@ def random_side_inputs(variant, B, T, H, rng, dtype="float64"):
     return {key: rng.standard_normal((B, T, H)).astype(dtype) for key in SIDE_INPUTS[variant]}
 
 
-def variant_cases(clockwork_modules=(1, 2, 3)):
+def variant_cases(clockwork_modules=(1, 2, 3), esn_leak_rates=(0.3,)):
     """``(variant, options)`` for every variant with its default options, plus
-    ``clockwork`` with each number of modules in ``clockwork_modules``.
+    ``clockwork`` with each number of modules in ``clockwork_modules`` and ``esn``
+    with each leak rate in ``esn_leak_rates``.
 
     Returns a list of ``(id, variant, options)``.
     """
     cases = [(name, name, {}) for name in ALL_VARIANTS]
     cases += [(f"clockwork-n_modules={n}", "clockwork", {"n_modules": n})
               for n in clockwork_modules]
+    cases += [(f"esn-leak_rate={a}", "esn", {"leak_rate": a}) for a in esn_leak_rates]
     return cases

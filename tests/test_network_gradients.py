@@ -25,8 +25,8 @@ def _problem(variant, pooling, loss, seed=0):
     n_outputs, make_y = LOSSES[loss]
     network = RecurrentNetwork.build(
         variant, 2, 3, n_outputs, num_layers=2, bidirectional=True,
-        pooling=pooling, dropout=0.0, options={"n_modules": 2}, random_state=rng,
-        dtype="float64")
+        pooling=pooling, dropout=0.0, options={"n_modules": 2, "leak_rate": 0.5},
+        random_state=rng, dtype="float64")
     for p in network.params:  # move off the initial values (zero peepholes etc.)
         p += rng.normal(scale=0.3, size=p.shape)
     lengths = np.array([6, 3, 1, 5, 2])
@@ -74,7 +74,7 @@ def _worst_relative_error(network, X, lengths, Y, sample_weight, settings, h=1e-
 @pytest.mark.parametrize("variant, pooling", [
     ("lstm", "last"), ("lstm", "mean"), ("lstm", "attention"), ("gru", "last"),
     ("gru", "attention"), ("peephole", "mean"), ("depth_gated", "last"),
-    ("depth_gated", "attention"), ("clockwork", "mean"),
+    ("depth_gated", "attention"), ("clockwork", "mean"), ("esn", "attention"),
 ])
 def test_whole_network_gradient(variant, pooling):
     problem = _problem(variant, pooling, "log_loss")

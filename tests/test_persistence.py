@@ -43,6 +43,10 @@ CONFIGS = {
                                        random_state=0), SERIES, SERIES[:, 0]),
     "regressor-clockwork": (LSTMRegressor("clockwork", hidden_size=8, max_iter=3,
                                           random_state=0), X3, Y_REG[:, 0]),
+    "regressor-esn": (LSTMRegressor("esn", hidden_size=8, leak_rate=0.5, random_state=0),
+                      X3, Y_REG),
+    "classifier-esn-attention": (LSTMClassifier("esn", hidden_size=5, pooling="attention",
+                                                max_iter=3, random_state=0), X3, Y_CLS),
 }
 
 

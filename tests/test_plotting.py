@@ -24,6 +24,7 @@ ROWS = {  # expected heatmap titles, top to bottom
              "cell state", "hidden state"],
     "gru": ["input", "reset gate", "update gate", "candidate", "hidden state"],
     "rnn": ["input", "candidate", "hidden state"],
+    "esn": ["input", "candidate", "hidden state"],  # hidden: the reservoir's state
     "coupled": ["input", "forget gate", "candidate", "output gate", "cell state",
                 "hidden state"],
     "no_input_activation": ["input", "input gate", "forget gate", "candidate",

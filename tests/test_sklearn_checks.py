@@ -36,6 +36,7 @@ CONFIGS = [
     dict(variant="gru"),
     dict(variant="peephole"),
     dict(num_layers=2, bidirectional=True, pooling="mean", hidden_size=6),
+    dict(variant="esn", leak_rate=0.5),  # a closed-form readout (regressor), or the loop
 ]
 
 ESTIMATORS = [cls(**{**_SMALL, **config})

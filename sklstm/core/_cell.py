@@ -48,6 +48,9 @@ class Cell:
     order = ()
     logistic = ()
     has_cell = False
+    #: False for a variant whose weights are drawn once and never trained (the echo
+    #: state network's reservoir): the estimators train only its readout.
+    trained = True
     #: Variant-specific options and their defaults; a cell with options implements
     #: ``with_options(**options)``, returning a cell configured with them.
     options = {}
@@ -80,6 +83,12 @@ class Cell:
                           hidden_size).astype(params["U"].dtype)  # (G*H,)
         stacked = np.concatenate([params["U"].T, params["W"].T, params["b"][:, None]], axis=1)
         return {"A": stacked * scale[:, None]}
+
+    def initial_params(self, rng, input_size, hidden_size, dtype):
+        """The variant's own initial ``W``, ``U``, ``b`` and extras, or None for the
+        layer's (Glorot ``W``, orthogonal blocks of ``U``, zero biases but the forget
+        gate's, then :meth:`extra_params`)."""
+        return None
 
     def extra_params(self, rng, hidden_size, dtype):
         """Variant-specific arrays beyond ``W``, ``U`` and ``b`` (none by default)."""

@@ -179,6 +179,9 @@ class RecurrentLayer:
         """``W`` Glorot-uniform, ``U`` orthogonal blocks, biases zero but the forget
         gate's, then the cell's extras, masked where the variant has no connection."""
         n_gates, hidden = len(self.gates), self.hidden_size
+        drawn = self.cell.initial_params(rng, self.input_size, hidden, self.dtype)
+        if drawn is not None:  # a variant drawn in its own way (the ESN's reservoir)
+            return drawn
         bias = np.zeros(n_gates * hidden, dtype=self.dtype)
         if "forget" in self.gates:
             forget = self.gates.index("forget")
