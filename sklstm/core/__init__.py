@@ -11,7 +11,7 @@ VARIANTS : tuple of str
 """
 
 # Import order is registration order, the order of VARIANTS.
-from . import _rnn, _lstm, _gru  # noqa: F401, I001  (each module registers its variants)
+from . import _rnn, _lstm, _gru, _grid  # noqa: F401, I001  (each module registers its variants)
 from ._layer import RecurrentLayer
 from ._registry import registered_names, stack_variants, variant_options
 
