@@ -48,7 +48,7 @@ from ._training import (
     TrainData,
     fit_loop,
 )
-from .core import VARIANTS
+from .core import VARIANTS, variant_options
 from .exceptions import InconsistentVersionWarning
 
 # Elements of one (B, T, H) activation array allowed per prediction batch.
@@ -59,8 +59,10 @@ _AUTO_BATCH_SIZE = 64
 #: when a regressor fits a linear part (the network then only refines it).
 _AUTO_VALIDATION_MIN_SAMPLES = 1000
 _AUTO_VALIDATION_MIN_SAMPLES_LINEAR = 50
-#: Hyperparameters fixed once a network is built (``n_modules`` too, for clockwork):
-#: they shape its weights, or, for ``window``, the samples it reads.
+#: Hyperparameters fixed once a network is built (and the variant's options,
+#: ``sklstm.core.variant_options``: ``n_modules`` for clockwork, ``tied_weights`` and
+#: ``depth_priority`` for grid): they shape its weights, or, for ``window``, the
+#: samples it reads.
 _ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
                  "dtype", "window", "chunk_size")
 
@@ -106,6 +108,8 @@ class BaseRecurrent(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "forget_bias": [Interval(Real, None, None, closed="neither")],
         "n_modules": [Interval(Integral, 1, None, closed="left")],
+        "tied_weights": ["boolean"],
+        "depth_priority": ["boolean"],
         "solver": [StrOptions(set(OPTIMIZERS))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [
@@ -148,6 +152,8 @@ class BaseRecurrent(BaseEstimator):
         dropout=0.0,
         forget_bias=1.0,
         n_modules=4,
+        tied_weights=False,
+        depth_priority=True,
         solver="adam",
         learning_rate_init=0.005,
         batch_size="auto",
@@ -179,6 +185,8 @@ class BaseRecurrent(BaseEstimator):
         self.dropout = dropout
         self.forget_bias = forget_bias
         self.n_modules = n_modules
+        self.tied_weights = tied_weights
+        self.depth_priority = depth_priority
         self.solver = solver
         self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
@@ -245,7 +253,7 @@ class BaseRecurrent(BaseEstimator):
 
     def _architecture_params(self):
         """The hyperparameters fixed once the network is built (``_ARCHITECTURE``)."""
-        names = _ARCHITECTURE + (("n_modules",) if self.variant == "clockwork" else ())
+        names = _ARCHITECTURE + tuple(variant_options(self.variant))
         names += ("linear",) if hasattr(self, "linear") else ()
         return {name: getattr(self, name) for name in names}
 
@@ -274,7 +282,8 @@ class BaseRecurrent(BaseEstimator):
             inputs.Y.shape[1], num_layers=self.num_layers,
             bidirectional=self.bidirectional, pooling=self.pooling,
             dropout=self.dropout, forget_bias=self.forget_bias,
-            options={"n_modules": self.n_modules}, random_state=rng, dtype=self.dtype)
+            options={name: getattr(self, name) for name in variant_options(self.variant)},
+            random_state=rng, dtype=self.dtype)
         return network
 
     def _check_n_outputs(self, n_outputs):
@@ -567,7 +576,9 @@ class BaseRecurrent(BaseEstimator):
         -------
         internals : dict of str to ndarray of shape (n_samples, n_steps, hidden_size)
             ``RecurrentLayer.trace`` of that layer: ``"hidden"``, ``"cell"``
-            where the variant has one, and each gate by name; NaN past each
+            where the variant has one, and each gate by name (``"grid"`` adds
+            ``"depth_hidden"``, the layer's output, and ``"depth_cell"``, and
+            names its depth gates ``"depth_input"``, ...); NaN past each
             sequence's length. Its input is the lower layers' output in eval
             mode (no dropout). With ``pooling="attention"``, the top layer's
             trace also has ``"attention"`` of shape (n_samples, n_steps): the
@@ -680,7 +691,8 @@ _PARAMETERS_DOC = """\
 
     num_layers : int, default=1
         Stacked recurrent layers; each takes the (concatenated) outputs of the
-        one below.
+        one below. ``"depth_gated"`` and ``"grid"``, which pass memory cells
+        between layers, need 2 or more.
 
     bidirectional : bool, default=True
         Add a layer reading each sequence backwards beside every forward layer.
@@ -709,6 +721,18 @@ _PARAMETERS_DOC = """\
     n_modules : int, default=4
         Clock modules of the ``"clockwork"`` variant (periods 1, 2, 4, ...,
         needs ``hidden_size >= n_modules``); ignored by the other variants.
+
+    tied_weights : bool, default=False
+        ``"grid"`` only: share the blocks' weights across the layers (the
+        tied Grid LSTM of Kalchbrenner et al. 2015): one ``U`` and ``b`` for
+        the stack, one ``W`` for the layers above the bottom, each trained on
+        the sum of its layers' gradients. Ignored by the other variants.
+
+    depth_priority : bool, default=True
+        ``"grid"`` only: the depth transform of each block reads the time
+        transform's new hidden vector (the paper's priority dimension); False
+        computes both transforms from the same incoming vectors. Ignored by
+        the other variants.
 
     solver : {"adam", "sgd"}, default="adam"
         Adam, or stochastic gradient descent with (Nesterov) momentum.
@@ -782,7 +806,9 @@ _PARAMETERS_DOC = """\
         call to ``fit`` instead of reinitialising. Continuing, like
         ``partial_fit``, needs the hyperparameters that shape the network
         (``variant``, ``hidden_size``, ``num_layers``, ``bidirectional``,
-        ``pooling``, ``dtype``, ``window``, and ``n_modules`` for clockwork) as
+        ``pooling``, ``dtype``, ``window``, and the variant's options:
+        ``n_modules`` for clockwork, ``tied_weights`` and ``depth_priority``
+        for grid) as
         they were when it was built; a fitted model predicts with those,
         whatever ``set_params`` did since.
 
@@ -973,6 +999,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         dropout=0.0,
         forget_bias=1.0,
         n_modules=4,
+        tied_weights=False,
+        depth_priority=True,
         solver="adam",
         learning_rate_init=0.005,
         batch_size="auto",
@@ -1000,7 +1028,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         super().__init__(
             variant=variant, hidden_size=hidden_size, num_layers=num_layers,
             bidirectional=bidirectional, pooling=pooling, dropout=dropout,
-            forget_bias=forget_bias, n_modules=n_modules, solver=solver,
+            forget_bias=forget_bias, n_modules=n_modules, tied_weights=tied_weights,
+            depth_priority=depth_priority, solver=solver,
             learning_rate_init=learning_rate_init, batch_size=batch_size,
             max_iter=max_iter, alpha=alpha, clip_norm=clip_norm,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
@@ -1286,6 +1315,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         dropout=0.0,
         forget_bias=1.0,
         n_modules=4,
+        tied_weights=False,
+        depth_priority=True,
         solver="adam",
         learning_rate_init=0.005,
         batch_size="auto",
@@ -1313,7 +1344,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         super().__init__(
             variant=variant, hidden_size=hidden_size, num_layers=num_layers,
             bidirectional=bidirectional, pooling=pooling, dropout=dropout,
-            forget_bias=forget_bias, n_modules=n_modules, solver=solver,
+            forget_bias=forget_bias, n_modules=n_modules, tied_weights=tied_weights,
+            depth_priority=depth_priority, solver=solver,
             learning_rate_init=learning_rate_init, batch_size=batch_size,
             max_iter=max_iter, alpha=alpha, clip_norm=clip_norm,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
