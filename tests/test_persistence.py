@@ -43,6 +43,9 @@ CONFIGS = {
                                        random_state=0), SERIES, SERIES[:, 0]),
     "regressor-clockwork": (LSTMRegressor("clockwork", hidden_size=8, max_iter=3,
                                           random_state=0), X3, Y_REG[:, 0]),
+    "classifier-grid-tied": (LSTMClassifier("grid", hidden_size=4, num_layers=3,
+                                            tied_weights=True, bidirectional=False,
+                                            max_iter=3, random_state=0), X3, Y_CLS),
 }
 
 

@@ -36,6 +36,7 @@ CONFIGS = [
     dict(variant="gru"),
     dict(variant="peephole"),
     dict(num_layers=2, bidirectional=True, pooling="mean", hidden_size=6),
+    dict(variant="grid", num_layers=2, tied_weights=True, bidirectional=False, hidden_size=4),
 ]
 
 ESTIMATORS = [cls(**{**_SMALL, **config})

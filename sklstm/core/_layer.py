@@ -123,7 +123,9 @@ class RecurrentLayer:
                 raise ValueError(f"params[{key!r}] must have shape {shape}; got {value.shape}.")
             if value.dtype.kind not in "biuf" or not np.isfinite(value).all():
                 raise ValueError(f"params[{key!r}] must hold finite real numbers.")
-            checked[key] = np.ascontiguousarray(value, dtype=self.dtype)
+            if value.dtype != self.dtype or not value.flags.c_contiguous:
+                value = np.ascontiguousarray(value, dtype=self.dtype)
+            checked[key] = value  # the array itself when it fits: tied layers share it
         self._params = checked
 
     @property
