@@ -225,19 +225,19 @@ class RecurrentNetwork:
 
     # -- flat views for the optimizer -------------------------------------------
     def _layer_params(self):
-        """``(depth, direction, name, array)`` of every layer array, each once (tied
-        arrays at their first place), in ``params`` order."""
-        seen = set()
+        """``(depth, direction, name, array)`` of every layer's arrays, bottom to top,
+        forward direction first (a tied array once per layer that holds it)."""
         for depth, layer_tuple in enumerate(self.layers):
             for direction, layer in enumerate(layer_tuple):
                 for name, array in layer.params.items():
-                    if id(array) not in seen:
-                        seen.add(id(array))
-                        yield depth, direction, name, array
+                    yield depth, direction, name, array
 
     def _named_params(self):
+        seen = set()  # a tied array is one parameter: listed at its first place
         for _, _, name, array in self._layer_params():
-            yield name, array
+            if id(array) not in seen:
+                seen.add(id(array))
+                yield name, array
         yield from self.head.items()
 
     @property
@@ -347,18 +347,15 @@ class RecurrentNetwork:
         for depth in range(len(self.layers) - 1, -1, -1):
             d_top, d_cells, grads = self._backward_layer(depth, d_top, d_cells, cache)
             layer_grads.update({(depth, d): g for d, g in enumerate(grads)})
-        flat = [layer_grads[depth, d][name] for depth, d, name, _ in self._layer_params()]
-        for (depth, d), grads in layer_grads.items():  # tied arrays: gradients summed
-            for name, owner in self.layers[depth][d].tied_params.items():
-                if owner < depth:
-                    index = self._tied_index(owner, d, name)
-                    flat[index] = flat[index] + grads[name]
+        flat, places = [], {}  # id(array) -> its index in params
+        for depth, d, name, array in self._layer_params():
+            grad = layer_grads[depth, d][name]
+            if id(array) in places:  # a tied array: the sum of its layers' gradients
+                flat[places[id(array)]] = flat[places[id(array)]] + grad
+            else:
+                places[id(array)] = len(flat)
+                flat.append(grad)
         return flat + [head_grads[name] for name in self.head]
-
-    def _tied_index(self, depth, direction, name):
-        """Index in ``params`` of the array that layer (depth, direction) owns as ``name``."""
-        return next(i for i, place in enumerate(self._layer_params())
-                    if place[:3] == (depth, direction, name))
 
     def _backward_layer(self, depth, d_top, d_cells, cache):
         """Backward through one layer tuple, given the gradient w.r.t. its output
