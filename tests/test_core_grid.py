@@ -151,10 +151,21 @@ def test_options_are_hyperparameters_of_both_estimators():
         .keys().isdisjoint({"tied_weights", "depth_priority"})  # other variants ignore them
 
 
-def test_trace_and_variant_grid():
+def test_trace_plot_gates_and_variant_grid():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from sklstm.plotting import plot_gates
+
     clf = LSTMClassifier("grid", num_layers=2, **FAST).fit(X_FIT, Y_FIT)
     internals = clf.trace(X_FIT[:2], layer=-1, direction=1)
     assert {"hidden", "cell", "depth_hidden", "depth_cell", "depth_forget"} <= set(internals)
+    fig = plot_gates(clf, X_FIT[0], layer=0)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["input", "input gate", "forget gate", "candidate", "output gate",
+                      "cell state", "hidden state", "depth input gate", "depth forget gate",
+                      "depth candidate", "depth output gate", "depth cell state",
+                      "depth hidden state"]
+    matplotlib.pyplot.close(fig)
     assert variant_grid(["lstm", "grid"], tied_weights=[False, True]) == [
         {"variant": ["lstm"]},
         {"variant": ["grid"], "tied_weights": [False, True], "num_layers": [2]}]
