@@ -220,6 +220,13 @@ class GridCell(Cell):
         return d_gates, {"hidden": dh_next, "cell": dc}, grads
 
 
+def _split(act):
+    """A transform's four (H, B) blocks of a (4H, B) array, internal order: views
+    (basic slices; ``np.split`` cost a third of a small fit's time)."""
+    size = act.shape[0] // 4
+    return act[:size], act[size:2 * size], act[2 * size:3 * size], act[3 * size:]
+
+
 def _activate(pre):
     """One transform's gates activated in place, (4H, B), internal order: one ``tanh``
     for all four, ``sigma(z) = (1 + tanh(z/2)) / 2`` finishing the logistic rows."""
@@ -230,7 +237,7 @@ def _activate(pre):
 def _transform(act, memory_in, memory_out, squashed, hidden_out, scratch):
     """``memory_out = forget * memory_in + input * candidate``, ``squashed =
     tanh(memory_out)``, ``hidden_out = output * squashed``; each (H, B)."""
-    output, input_, forget, candidate = np.split(act, 4)
+    output, input_, forget, candidate = _split(act)
     np.multiply(forget, memory_in, out=memory_out)
     np.multiply(input_, candidate, out=scratch)
     memory_out += scratch
@@ -243,8 +250,8 @@ def _transform_backward(act, d_act, d_hidden, d_memory, memory_in, squashed, wor
     pre-activations, given ``d_hidden`` and ``d_memory`` w.r.t. its outputs;
     ``d_memory`` becomes the gradient w.r.t. ``memory_in``, in place."""
     d_squashed, scratch, scratch_logistic = work
-    output, input_, forget, candidate = np.split(act, 4)
-    d_output, d_input, d_forget, d_candidate = np.split(d_act, 4)
+    output, input_, forget, candidate = _split(act)
+    d_output, d_input, d_forget, d_candidate = _split(d_act)
     np.multiply(d_hidden, squashed, out=d_output)
     np.multiply(d_hidden, output, out=d_squashed)
     tanh_grad_(d_squashed, squashed, scratch)
