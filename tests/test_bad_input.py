@@ -325,6 +325,7 @@ BAD_HYPERPARAMETERS = [
     ("hidden_size", 0), ("hidden_size", -4), ("hidden_size", 2.5), ("hidden_size", "8"),
     ("num_layers", 0), ("num_layers", 1.5),
     ("n_modules", 0), ("n_modules", 1.5), ("n_modules", "4"),
+    ("tied_weights", "yes"), ("tied_weights", 1), ("depth_priority", None),
     ("bidirectional", "yes"),
     ("pooling", "max"),
     ("dropout", -0.1), ("dropout", 1.0), ("dropout", np.nan),
