@@ -27,11 +27,19 @@ Usage::
     python benchmarks/bench_core.py --variants lstm,gru,peephole --repeats 11
     python benchmarks/bench_core.py --stat min         # on a shared, busy machine
     python benchmarks/bench_core.py --threads 1 --clock thread   # CPU time, see below
+    python benchmarks/bench_core.py --variants lstm,grid --layers 2   # two-layer stacks
 
 ``--clock thread`` times each call by the calling thread's CPU time instead of the
 wall clock. With ``--threads 1`` both libraries compute on the calling thread, so
 this is the work each one does, whatever else the machine runs: the comparison to
 trust when other jobs share the cores (two-thread wall times then move by 2-3x).
+
+``--layers N`` times a stack of N layers of each variant instead of one layer:
+sklstm's ``RecurrentNetwork`` without its head's cost to speak of (mean pooling, one
+output; ``sklstm.core.stack_variants`` gives the layers, e.g. the grid's bottom layer
+and the depth memory passed up), torch's ``num_layers=N`` module. The last column is
+sklstm's forward+backward time per time step, ``fwd+bwd / T``, the figure to compare
+across variants (the grid against the stacked LSTM).
 """
 
 import argparse
@@ -43,6 +51,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from sklstm._network import RecurrentNetwork
 from sklstm.core import VARIANTS, RecurrentLayer
 
 try:
@@ -70,8 +79,10 @@ def make_data(B, T, F, H, seed=0):
     return X, d_out
 
 
-def sklstm_runs(variant, X, d_out):
-    """(forward, forward+backward) callables of one sklstm layer."""
+def sklstm_runs(variant, X, d_out, num_layers=1):
+    """(forward, forward+backward) callables of one sklstm layer, or of a stack."""
+    if num_layers > 1:
+        return stack_runs(variant, X, d_out, num_layers)
     layer = RecurrentLayer(variant, input_size=X.shape[2], hidden_size=d_out.shape[2],
                            random_state=0, dtype="float32")
 
@@ -85,13 +96,33 @@ def sklstm_runs(variant, X, d_out):
     return forward, forward_backward
 
 
-def torch_runs(variant, X, d_out):
+def stack_runs(variant, X, d_out, num_layers):
+    """(forward, forward+backward) callables of a ``num_layers`` stack: the network,
+    mean-pooled into one output, backpropagating the mean of ``d_out`` over H."""
+    network = RecurrentNetwork.build(variant, X.shape[2], d_out.shape[2], 1,
+                                     num_layers=num_layers, bidirectional=False,
+                                     pooling="mean", random_state=np.random.RandomState(0))
+    lengths = np.full(X.shape[0], X.shape[1])
+    d_raw = d_out.mean(axis=(1, 2))[:, None]  # (B, 1)
+
+    def forward():
+        network.forward(X, lengths)
+
+    def forward_backward():
+        _, cache = network.forward(X, lengths)
+        network.backward(d_raw, cache)
+
+    return forward, forward_backward
+
+
+def torch_runs(variant, X, d_out, num_layers=1):
     """(forward, forward+backward) callables of the torch module, or None."""
     if torch is None or variant not in TORCH_MODULES:
         return None
     torch.manual_seed(0)
     module_class = getattr(torch.nn, TORCH_MODULES[variant])
-    module = module_class(X.shape[2], d_out.shape[2], num_layers=1, batch_first=True).float()
+    module = module_class(X.shape[2], d_out.shape[2], num_layers=num_layers,
+                          batch_first=True).float()
     X_t = torch.from_numpy(X).requires_grad_()  # so that torch computes dX too
     d_out_t = torch.from_numpy(d_out)
 
@@ -134,11 +165,11 @@ def summary_times(runs, repeats, statistic=statistics.median, warmup=2, rounds=2
 
 
 def time_config(variant, B, T, F, H, repeats, statistic=statistics.median,
-                clock=time.perf_counter):
+                clock=time.perf_counter, num_layers=1):
     """((sklstm fwd, fwd+bwd), (torch fwd, fwd+bwd) or (None, None)) in ms."""
     X, d_out = make_data(B, T, F, H)
-    runs = list(sklstm_runs(variant, X, d_out))
-    theirs = torch_runs(variant, X, d_out)
+    runs = list(sklstm_runs(variant, X, d_out, num_layers))
+    theirs = torch_runs(variant, X, d_out, num_layers)
     if theirs is not None:
         runs += list(theirs)
     summary = summary_times(runs, repeats, statistic, clock=clock)
@@ -154,20 +185,23 @@ def milliseconds(value):
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def run(variants, configs, repeats, statistic=statistics.median, clock=time.perf_counter):
+def run(variants, configs, repeats, statistic=statistics.median, clock=time.perf_counter,
+        num_layers=1):
     """Print the markdown table; return its rows as dicts."""
     header = ("| variant | B | T | F | H | fwd sklstm (ms) | fwd torch (ms) | fwd ratio "
-              "| fwd+bwd sklstm (ms) | fwd+bwd torch (ms) | fwd+bwd ratio |")
+              "| fwd+bwd sklstm (ms) | fwd+bwd torch (ms) | fwd+bwd ratio "
+              "| fwd+bwd sklstm per step (us) |")
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     rows = []
     for variant in variants:
         for B, T, F, H in configs:
-            ours, theirs = time_config(variant, B, T, F, H, repeats, statistic, clock)
+            ours, theirs = time_config(variant, B, T, F, H, repeats, statistic, clock,
+                                       num_layers)
             print(f"| {variant} | {B} | {T} | {F} | {H} "
                   f"| {milliseconds(ours[0])} | {milliseconds(theirs[0])} | {ratio(ours[0], theirs[0])} "
-                  f"| {milliseconds(ours[1])} | {milliseconds(theirs[1])} | {ratio(ours[1], theirs[1])} |",
-                  flush=True)
+                  f"| {milliseconds(ours[1])} | {milliseconds(theirs[1])} | {ratio(ours[1], theirs[1])} "
+                  f"| {1e3 * ours[1] / T:.1f} |", flush=True)
             rows.append({"variant": variant, "config": (B, T, F, H),
                          "sklstm": ours, "torch": theirs})
     return rows
@@ -186,6 +220,8 @@ def parse_args(argv=None):
                         help="'thread': the calling thread's CPU time (with --threads 1)")
     parser.add_argument("--quick", action="store_true",
                         help="only the first two configurations, 3 repeats")
+    parser.add_argument("--layers", type=int, default=1,
+                        help="time stacks of this many layers (the network, mean-pooled)")
     args = parser.parse_args(argv)
     args.variants = [name.strip() for name in args.variants.split(",") if name.strip()]
     unknown = [name for name in args.variants if name not in VARIANTS]
@@ -193,6 +229,8 @@ def parse_args(argv=None):
         parser.error(f"unknown variants {unknown}; expected names from {VARIANTS}")
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
+    if args.layers < 1:
+        parser.error("--layers must be >= 1")
     if args.clock == "thread" and args.threads != 1:
         parser.error("--clock thread measures the calling thread only: use --threads 1")
     return args
@@ -205,12 +243,13 @@ def main(argv=None):
     torch_version = "not installed" if torch is None else torch.__version__
     print(f"numpy {np.__version__}, torch {torch_version}, python {platform.python_version()}, "
           f"{platform.machine()}, {args.threads} threads, float32, {args.stat} of {repeats}, "
-          f"{args.clock} clock, "
+          f"{args.clock} clock, {args.layers} layer(s), "
           f"load average {os.getloadavg()[0]:.2f}\n")
     if torch is not None:
         torch.set_num_threads(args.threads)
     with threadpool_limits(args.threads):
-        run(args.variants, configs, repeats, STATISTICS[args.stat], CLOCKS[args.clock])
+        run(args.variants, configs, repeats, STATISTICS[args.stat], CLOCKS[args.clock],
+            args.layers)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -12,8 +12,8 @@ with attention pooling instead of its last hidden state.
 Task: the handwritten digits of scikit-learn, each 8x8 image read as a sequence of
 16 steps of 4 pixels (half a pixel row per step, so the model has to carry the
 first half of the image across 8 or more steps). Budget, the same for every
-variant: one layer of 16 units (two for ``depth_gated``, which connects the cells of
-adjacent layers and so needs a layer below), Adam at learning rate 0.005, 25 epochs,
+variant: one layer of 16 units (two for ``depth_gated`` and ``grid``, which connect the
+cells of adjacent layers and so need a layer below), Adam at learning rate 0.005, 25 epochs,
 batch 64.
 Each seed sets the stratified train/test split (75/25) and the initialisation,
 and is shared by all variants, so the comparison is paired.
@@ -58,7 +58,8 @@ def load_digit_sequences():
 
 
 def layers_needed(variant):
-    """The fewest layers the variant can be stacked in: 1, or 2 for ``depth_gated``."""
+    """The fewest layers the variant can be stacked in: 1, or 2 for ``depth_gated`` and
+    ``grid``."""
     try:
         stack_variants(variant, 1)
     except ValueError:

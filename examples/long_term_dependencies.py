@@ -93,12 +93,13 @@ def adding_problem(n_samples, n_timesteps, random_state):
     return np.stack([values, markers], axis=-1), (values * markers).sum(axis=1)
 
 
-def fit_and_score(variant, n_timesteps, config):
-    """Train one variant on one length: test MSE, epochs to solve, CPU seconds."""
+def fit_and_score(variant, n_timesteps, config, **params):
+    """Train one variant on one length: test MSE, epochs to solve, CPU seconds.
+    ``params`` change the budget's ``MODEL`` (``benchmarks/bench_grid.py`` stacks)."""
     X, y = adding_problem(config["n_train"], n_timesteps, random_state=n_timesteps)
     X_test, y_test = adding_problem(config["n_test"], n_timesteps,
                                     random_state=10_000 + n_timesteps)
-    model = LSTMRegressor(variant, max_iter=config["max_iter"], **MODEL)
+    model = LSTMRegressor(variant, max_iter=config["max_iter"], **{**MODEL, **params})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed epoch budget
         start = time.process_time()  # CPU time: meaningful on a busy machine too

@@ -90,7 +90,7 @@ class BaseRecurrent(BaseEstimator):
         self, variant="lstm", hidden_size=32, *, num_layers=1, bidirectional=True,
         pooling="last", dropout=0.0, forget_bias=1.0, n_modules=4,
         spectral_radius=1.0, leak_rate=1.0, input_scaling=1.0, density="auto",
-        solver="adam", learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
+        tied_weights=False, depth_priority=True, solver="adam", learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
@@ -109,6 +109,8 @@ class BaseRecurrent(BaseEstimator):
         self.leak_rate = leak_rate
         self.input_scaling = input_scaling
         self.density = density
+        self.tied_weights = tied_weights
+        self.depth_priority = depth_priority
         self.solver = solver
         self.learning_rate_init = learning_rate_init
         self.batch_size = batch_size
@@ -383,7 +385,9 @@ class BaseRecurrent(BaseEstimator):
         -------
         internals : dict of str to ndarray of shape (n_samples, n_steps, hidden_size)
             ``RecurrentLayer.trace`` of that layer: ``"hidden"``, ``"cell"``
-            where the variant has one, and each gate by name; NaN past each
+            where the variant has one, and each gate by name (``"grid"`` adds
+            ``"depth_hidden"``, the layer's output, and ``"depth_cell"``, and
+            names its depth gates ``"depth_input"``, ...); NaN past each
             sequence's length. Its input is the lower layers' output in eval
             mode (no dropout). With ``pooling="attention"``, the top layer's
             trace also has ``"attention"`` of shape (n_samples, n_steps): the

@@ -7,7 +7,7 @@ from .core import VARIANTS, stack_variants, variant_options
 __all__ = ["variant_grid"]
 
 #: Parameters that only some variants take (``n_modules`` of "clockwork", the
-#: reservoir options of "esn").
+#: reservoir options of "esn", ``tied_weights`` and ``depth_priority`` of "grid").
 _VARIANT_OPTIONS = frozenset(name for variant in VARIANTS
                              for name in variant_options(variant))
 
@@ -16,17 +16,17 @@ def variant_grid(variants=None, *, prefix="", **params):
     """Parameter grid comparing recurrent cell variants, each with what it needs.
 
     ``GridSearchCV(LSTMClassifier(), {"variant": VARIANTS})`` fails for
-    ``"depth_gated"``, which reads the cell of the layer below and so needs
-    ``num_layers >= 2``; and a variant option such as ``n_modules`` in the grid
+    ``"depth_gated"`` and ``"grid"``, which read the cell of the layer below and so
+    need ``num_layers >= 2``; and a variant option such as ``n_modules`` in the grid
     refits every other variant once per value for nothing. This grid gives each
     variant only what applies to it:
 
     - ``num_layers``: the values of ``params["num_layers"]`` the variant can
       stack (the default, 1, when not given); a variant that can stack none of
-      them gets the smallest number it can, 2 for ``"depth_gated"``;
+      them gets the smallest number it can, 2 for ``"depth_gated"`` and ``"grid"``;
     - variant options (``n_modules`` of ``"clockwork"``, the reservoir options of
-      ``"esn"``; see :func:`sklstm.core.variant_options`): only to the variants
-      that take them;
+      ``"esn"``, ``tied_weights`` and ``depth_priority`` of ``"grid"``; see
+      :func:`sklstm.core.variant_options`): only to the variants that take them;
     - every other parameter: to every variant.
 
     Parameters
@@ -67,7 +67,9 @@ def variant_grid(variants=None, *, prefix="", **params):
     {'variant': ['lstm', 'gru'], 'hidden_size': [16, 32]}
     {'variant': ['depth_gated'], 'hidden_size': [16, 32], 'num_layers': [2]}
     >>> [entry["variant"] for entry in variant_grid(n_modules=[2, 4])][1:]
-    [['clockwork'], ['depth_gated']]
+    [['clockwork'], ['depth_gated', 'grid']]
+    >>> variant_grid(["lstm", "grid"], tied_weights=[False, True])[1]
+    {'variant': ['grid'], 'tied_weights': [False, True], 'num_layers': [2]}
     """
     variants = _check_variants(variants)
     if "variant" in params:

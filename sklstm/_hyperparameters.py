@@ -33,6 +33,8 @@ PARAMETER_CONSTRAINTS = {
     "leak_rate": [Interval(Real, 0, 1, closed="right")],
     "input_scaling": [Interval(Real, 0, None, closed="neither")],
     "density": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="right")],
+    "tied_weights": ["boolean"],
+    "depth_priority": ["boolean"],
     "solver": [StrOptions(set(OPTIMIZERS))],
     "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
     "batch_size": [
@@ -77,7 +79,8 @@ _PARAMETERS_DOC = """\
 
     num_layers : int, default=1
         Stacked recurrent layers; each takes the (concatenated) outputs of the
-        one below.
+        one below. ``"depth_gated"`` and ``"grid"``, which pass memory cells
+        between layers, need 2 or more.
 
     bidirectional : bool, default=True
         Add a layer reading each sequence backwards beside every forward layer.
@@ -128,6 +131,18 @@ _PARAMETERS_DOC = """\
         ``"esn"`` only: share of the non-zero recurrent weights of each
         reservoir unit; "auto" connects each unit to 10 others (all of a
         smaller reservoir), the guide's fixed number irrespective of size.
+
+    tied_weights : bool, default=False
+        ``"grid"`` only: share the blocks' weights across the layers (the
+        tied Grid LSTM of Kalchbrenner et al. 2015): one ``U`` and ``b`` for
+        the stack, one ``W`` for the layers above the bottom, each trained on
+        the sum of its layers' gradients. Ignored by the other variants.
+
+    depth_priority : bool, default=True
+        ``"grid"`` only: the depth transform of each block reads the time
+        transform's new hidden vector (the paper's priority dimension); False
+        computes both transforms from the same incoming vectors. Ignored by
+        the other variants.
 
     solver : {"adam", "sgd"}, default="adam"
         Adam, or stochastic gradient descent with (Nesterov) momentum.
@@ -202,7 +217,8 @@ _PARAMETERS_DOC = """\
         ``partial_fit``, needs the hyperparameters that shape the network
         (``variant``, ``hidden_size``, ``num_layers``, ``bidirectional``,
         ``pooling``, ``dtype``, ``window``, and the variant's options:
-        ``n_modules`` for clockwork, the four reservoir options for "esn") as
+        ``n_modules`` for clockwork, the four reservoir options for "esn",
+        ``tied_weights`` and ``depth_priority`` for "grid") as
         they were when it was built; a fitted model predicts with those,
         whatever ``set_params`` did since. For "esn" see Notes.
 

@@ -112,6 +112,19 @@ def _init_attention(size, random_state, dtype):
     }
 
 
+def _tie(layers):
+    """Make the arrays that tied layers share one array: each layer's
+    ``tied_params`` entry ``name: depth`` binds its ``name`` to that of the
+    same-direction layer at ``depth``. Idempotent; it also re-ties a model loaded by
+    joblib or skops, which save every array apart (with equal values)."""
+    for depth, layer_tuple in enumerate(layers):
+        for direction, layer in enumerate(layer_tuple):
+            shared = {name: layers[owner][direction].params[name]
+                      for name, owner in layer.tied_params.items() if owner < depth}
+            if shared and any(layer.params[k] is not v for k, v in shared.items()):
+                layer.params = {**layer.params, **shared}  # same dtype: no copy
+
+
 #: pooling name -> (pool, unpool, initialiser of its own parameters or None)
 POOLINGS = {
     "last": (_pool_last, _unpool_last, None),
@@ -143,7 +156,9 @@ class RecurrentNetwork:
     -----
     ``params`` and ``grads`` are flat lists in the same order (each layer's
     ``params`` in its dict order, bottom to top, forward direction first, then
-    the head), the form the optimizers update in place.
+    the head), the form the optimizers update in place. Tied layers (the grid's
+    ``tied_weights``, ``RecurrentLayer.tied_params``) hold the same arrays: each is
+    listed once, at its first place, and its gradient is the sum over the layers.
 
     Examples
     --------
@@ -158,9 +173,15 @@ class RecurrentNetwork:
 
     def __init__(self, layers, head, pooling="last", dropout=0.0):
         self.layers = [tuple(t) for t in layers]
+        _tie(self.layers)
         self.head = head
         self.pooling = pooling
         self.dropout = dropout
+
+    def __setstate__(self, state):
+        """Unpickled: tie the shared arrays again (joblib and skops save each apart)."""
+        vars(self).update(state)
+        _tie(self.layers)
 
     @classmethod
     def build(cls, variant, n_features, hidden_size, n_outputs, *, num_layers=1,
@@ -215,25 +236,34 @@ class RecurrentNetwork:
         return cls(layers, head, pooling=pooling, dropout=dropout)
 
     # -- flat views for the optimizer -------------------------------------------
+    def _layer_params(self):
+        """``(depth, direction, name, array)`` of every layer's arrays, bottom to top,
+        forward direction first (a tied array once per layer that holds it)."""
+        for depth, layer_tuple in enumerate(self.layers):
+            for direction, layer in enumerate(layer_tuple):
+                for name, array in layer.params.items():
+                    yield depth, direction, name, array
+
     def _named_params(self):
-        for layer_tuple in self.layers:
-            for layer in layer_tuple:
-                yield from layer.params.items()
-        yield from self.head.items()
+        """``(name, array, is_bias)`` of every parameter, in ``params`` order."""
+        seen = set()  # a tied array is one parameter: listed at its first place
+        for depth, direction, name, array in self._layer_params():
+            if id(array) not in seen:
+                seen.add(id(array))
+                yield name, array, name in self.layers[depth][direction].biases
+        for name, array in self.head.items():
+            yield name, array, name in HEAD_BIASES
 
     @property
     def params(self):
         """Flat list of every parameter array (the live arrays, not copies)."""
-        return [p for _, p in self._named_params()]
+        return [array for _, array, _ in self._named_params()]
 
     @property
     def penalized(self):
         """Flat list of bools, in ``params`` order: which arrays the L2 penalty applies
         to (the weights: every array but those the layers and the head declare biases)."""
-        flags = [name not in layer.biases
-                 for layer_tuple in self.layers for layer in layer_tuple
-                 for name in layer.params]
-        return flags + [name not in HEAD_BIASES for name in self.head]
+        return [not is_bias for _, _, is_bias in self._named_params()]
 
     def get_weights(self):
         """Copies of every parameter array, in ``params`` order."""
@@ -247,9 +277,10 @@ class RecurrentNetwork:
     # -- forward ----------------------------------------------------------------
     def _side_inputs(self, depth, direction, caches):
         """What layer ``depth`` reads from the layer below besides its input: the
-        lower cell, for depth-gated layers (``{}`` otherwise)."""
+        lower cell, for depth-gated and grid layers above the bottom (``{}``
+        otherwise)."""
         layer = self.layers[depth][direction]
-        if "lower_cell" not in layer.side_inputs:
+        if depth == 0 or "lower_cell" not in layer.side_inputs:
             return {}
         below = self.layers[depth - 1][direction]
         return {"lower_cell": below.cell_output(caches[depth - 1][direction])}
@@ -326,32 +357,39 @@ class RecurrentNetwork:
         unpool = POOLINGS[self.pooling][1]
         d_top, pooling_grads = unpool(d_pooled, cache["pool"], self.head)  # (B, T, D*H)
         head_grads.update(pooling_grads)
-        layer_grads, d_cells = [], [None] * len(self.layers[-1])
+        layer_grads, d_cells = {}, [None] * len(self.layers[-1])
         for depth in range(len(self.layers) - 1, -1, -1):
             d_top, d_cells, grads = self._backward_layer(depth, d_top, d_cells, cache)
-            layer_grads.append(grads)
-        flat = [g for grads in reversed(layer_grads) for g in grads]
+            layer_grads.update({(depth, d): g for d, g in enumerate(grads)})
+        flat, places = [], {}  # id(array) -> its index in params
+        for depth, d, name, array in self._layer_params():
+            grad = layer_grads[depth, d][name]
+            if id(array) in places:  # a tied array: the sum of its layers' gradients
+                flat[places[id(array)]] = flat[places[id(array)]] + grad
+            else:
+                places[id(array)] = len(flat)
+                flat.append(grad)
         return flat + [head_grads[name] for name in self.head]
 
     def _backward_layer(self, depth, d_top, d_cells, cache):
         """Backward through one layer tuple, given the gradient w.r.t. its output
-        (B, T, D*H) and w.r.t. its cells (from a depth-gated layer above, or None).
-        Returns the same two for the layer below (None below the bottom layer: the
-        data need no gradient), and the flat grads."""
+        (B, T, D*H) and w.r.t. its cells (from a depth-gated or grid layer above, or
+        None). Returns the same two for the layer below (None below the bottom layer:
+        the data need no gradient), and each direction's grads."""
         layer_tuple = self.layers[depth]
         hidden = d_top.shape[2] // len(layer_tuple)
-        d_in, d_cells_below, flat = None, [], []
+        d_in, d_cells_below, all_grads = None, [], []
         for d, (layer, layer_cache) in enumerate(zip(layer_tuple, cache["layers"][depth])):
             d_out = d_top[:, :, d * hidden:(d + 1) * hidden]
             dX, grads = layer._backward(d_out, layer_cache, d_cell=d_cells[d],
                                         input_grad=depth > 0)  # no gradient for the data
-            flat.extend(grads[name] for name in layer.params)
+            all_grads.append(grads)
             d_cells_below.append(grads.get("lower_cell"))
             d_in = dX if d_in is None else d_in + dX
         keep = cache["drops"][depth]
         if keep is not None:
             d_in = d_in * keep
-        return d_in, d_cells_below, flat
+        return d_in, d_cells_below, all_grads
 
     def top_outputs(self, X, lengths):
         """The top layer's outputs (B, T, D*H) in eval mode (no dropout): what the

@@ -17,6 +17,8 @@ _INSTALL_HINT = ('sklstm.plotting needs matplotlib: pip install "sklstm[plot]" '
 # Trace entries that are not logistic gates in [0, 1]: squashed by tanh (or, in the
 # ablations without those tanh, unbounded), drawn on a diverging map around zero.
 _SIGNED = ("candidate", "cell", "hidden")
+# The grid's depth dimension: its gates and states are named "depth_" + the name.
+_DEPTH = "depth_"
 _GATE_CMAP, _SIGNED_CMAP, _INPUT_CMAP = "viridis", "RdBu_r", "cividis"
 _MAX_TICKS = 8
 
@@ -92,9 +94,15 @@ def _sequence_trace(model, x, layer, direction):
 
 
 def _rows(trace, gates):
-    """Names of the quantities in drawing order: gates, then cell, then hidden, then
-    the attention pooling's weights (for the top layer of an attention-pooled net)."""
-    return [*gates, *(name for name in ("cell", "hidden", "attention") if name in trace)]
+    """Names of the quantities in drawing order: gates, then cell, then hidden (for
+    the grid, those along time, then those along depth), then the attention
+    pooling's weights (for the top layer of an attention-pooled net)."""
+    rows = []
+    for along_depth in (False, True):
+        prefix = _DEPTH if along_depth else ""
+        rows += [gate for gate in gates if gate.startswith(_DEPTH) == along_depth]
+        rows += [prefix + name for name in ("cell", "hidden") if prefix + name in trace]
+    return rows + (["attention"] if "attention" in trace else [])
 
 
 def _per_unit(trace, name, units):
@@ -106,6 +114,8 @@ def _per_unit(trace, name, units):
 
 
 def _title(name):
+    if name.startswith(_DEPTH):  # the grid's depth dimension
+        return "depth " + _title(name[len(_DEPTH):])
     if name == "cell":
         return "cell state"
     if name == "hidden":
@@ -122,7 +132,7 @@ def _colour_scale(name, values):
     zero, [-1, 1] unless they exceed it (the cell, or an ablation without tanh)."""
     if name == "attention":  # weights sum to one over the steps
         return _GATE_CMAP, 0.0, float(np.nanmax(values, initial=0.0)) or 1.0
-    if name not in _SIGNED:
+    if name.removeprefix(_DEPTH) not in _SIGNED:
         return _GATE_CMAP, 0.0, 1.0
     limit = max(1.0, float(np.nanmax(np.abs(values), initial=0.0)))
     return _SIGNED_CMAP, -limit, limit

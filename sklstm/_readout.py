@@ -215,6 +215,7 @@ class KeptStates:
 
     side_inputs = ()
     biases = ()
+    tied_params = {}
 
     def __init__(self, columns):
         self.columns = columns  # slice of the D*H columns

@@ -15,8 +15,9 @@ Every cell function has the signature ``cell(X, params, hidden, cell, **side)`` 
 - ``hidden`` and ``cell`` (H,) the initial state (``cell`` ignored without a
   memory cell),
 - ``side`` the variant's extra keyword arguments: ``lower_cell`` (T, H) for
-  ``depth_gated`` (in the order the cell consumes it, like ``X``) and the
-  variant options (``n_modules`` for ``clockwork``),
+  ``depth_gated`` and ``grid`` (in the order the cell consumes it, like ``X``)
+  and the variant options (``n_modules`` for ``clockwork``, ``depth_priority``
+  and ``tied_weights`` for ``grid``),
 
 and returns a dict of (T, H) arrays: ``"hidden"``, ``"cell"`` (if any) and one
 entry per gate name, the gate's activation after its nonlinearity.
@@ -33,6 +34,7 @@ References
 .. [7] Jaeger (2001), "The 'echo state' approach to analysing and training
    recurrent neural networks", GMD Report 148.
 .. [8] Lukoševičius (2012), "A Practical Guide to Applying Echo State Networks".
+.. [9] Kalchbrenner, Danihelka & Graves (2015), "Grid Long Short-Term Memory".
 """
 
 from fractions import Fraction
@@ -59,6 +61,8 @@ GATES = {
     "depth_gated": LSTM_GATES + ("depth",),
     # issue 21
     "esn": ("candidate",),
+    # issue 21: one LSTM transform along time, one along depth
+    "grid": LSTM_GATES + tuple("depth_" + name for name in LSTM_GATES),
 }
 
 #: Every variant transcribed here; the tests check that this is exactly the
@@ -69,18 +73,25 @@ ALL_VARIANTS = tuple(GATES)
 HAS_CELL = {name: name not in ("rnn", "gru", "clockwork", "esn") for name in GATES}
 
 #: Extra (B, T, H) sequences a variant reads besides X (``forward(..., **side)``).
-SIDE_INPUTS = {name: ("lower_cell",) if name == "depth_gated" else () for name in GATES}
+SIDE_INPUTS = {name: ("lower_cell",) if name in ("depth_gated", "grid") else ()
+               for name in GATES}
 
 #: Variant options and their defaults (``RecurrentLayer(variant, ..., **options)``).
 OPTIONS = {name: {} for name in GATES} | {
     "clockwork": {"n_modules": 4},
     "esn": {"spectral_radius": 1.0, "leak_rate": 1.0, "input_scaling": 1.0,
             "density": "auto"},
+    "grid": {"tied_weights": False, "depth_priority": True},
 }
 
 #: Variants whose weights are a fixed random reservoir, drawn their own way (not
 #: Glorot / orthogonal / zero biases) and never trained by the estimators.
 RESERVOIRS = ("esn",)
+
+#: The sequences a layer passes up, ``out`` and ``cell_output``, among the cell
+#: function's results: the recurrent state, but the grid's depth dimension.
+OUTPUTS = {name: ("hidden", "cell") for name in GATES}
+OUTPUTS["grid"] = ("depth_hidden", "depth_cell")
 
 #: Variant-specific arrays beyond W, U and b.
 EXTRA_PARAMS = {
@@ -98,6 +109,7 @@ EXTRA_PARAMS = {
     "clockwork": (),
     "depth_gated": ("p_input", "p_forget", "p_output", "p_depth", "p_lower"),
     "esn": (),
+    "grid": (),
 }
 
 
@@ -437,6 +449,83 @@ def esn(X, params, hidden, cell=None, leak_rate=1.0, **drawing):
 def spectral_radius(matrix):
     """Largest absolute eigenvalue of a square matrix."""
     return float(np.max(np.abs(np.linalg.eigvals(matrix))))
+# Grid LSTM (Kalchbrenner, Danihelka & Graves 2015), the 2-D grid over (t, layer)
+# ----------------------------------------------------------------------------
+
+
+def lstm_transform(H_in, memory, params, gates):
+    """One LSTM transform of the paper's Eq. (1)-(2) (their block's ``LSTM(H, m, W)``),
+    with ``o * tanh(m)`` for the printed ``tanh(o * m)``, as the public implementations.
+
+    ``H_in = (hidden, x)`` is the concatenation [hidden; x] of the incoming hidden
+    vectors, read through ``U`` (hidden) and ``W`` (x) of the four blocks ``gates``
+    (input, forget, candidate, output, in that order); ``memory`` (H,) the incoming
+    memory of this dimension. Returns (new hidden, new memory, the four activations).
+    """
+    hidden, x = H_in
+    i = sigmoid(pre_activation(x, hidden, params, GATES["grid"], gates[0]))
+    f = sigmoid(pre_activation(x, hidden, params, GATES["grid"], gates[1]))
+    g = np.tanh(pre_activation(x, hidden, params, GATES["grid"], gates[2]))
+    o = sigmoid(pre_activation(x, hidden, params, GATES["grid"], gates[3]))
+    m = f * memory + i * g
+    return o * np.tanh(m), m, (i, f, g, o)
+
+
+def grid(X, params, hidden, cell, lower_cell=None, tied_weights=False, depth_priority=True):
+    """One layer of a 2-D Grid LSTM: the blocks (t, l) of one l, t = 1, 2, ...
+
+    The block receives ``(hidden, cell)`` along time (from t-1) and, along depth,
+    ``x_t`` (the hidden vector from the layer below, or the data at the bottom,
+    where the paper's projection ``I x_t`` folds into ``W``) and ``lower_cell_t``
+    (zero at the bottom of a stack: ``lower_cell=None``). Eq. (4) of the paper, one
+    transform per dimension on H = [hidden_{t-1}; x_t]; with the priority dimension
+    depth (``depth_priority``) the depth transform reads H' = [hidden_t; x_t], the
+    time transform's new hidden vector instead of the old one. ``tied_weights`` is a
+    property of a stack (the network shares the arrays), not of one layer.
+    """
+    time_gates = LSTM_GATES
+    depth_gates = tuple("depth_" + name for name in LSTM_GATES)
+    h, c = hidden, cell
+    steps = []
+    for t, x in enumerate(X):
+        below = np.zeros_like(c) if lower_cell is None else lower_cell[t]
+        h_new, c, time_acts = lstm_transform((h, x), c, params, time_gates)
+        depth_reads = h_new if depth_priority else h
+        depth_h, depth_c, depth_acts = lstm_transform((depth_reads, x), below, params,
+                                                      depth_gates)
+        h = h_new
+        step = {"hidden": h, "cell": c, "depth_hidden": depth_h, "depth_cell": depth_c}
+        step.update(zip(time_gates, time_acts))
+        step.update(zip(depth_gates, depth_acts))
+        steps.append(step)
+    return _stack(steps)
+
+
+def grid_stack(X, layers, options):
+    """A whole stack of grid layers, block by block over the 2-D grid, one sequence.
+
+    ``layers`` is a list of public parameter dicts, bottom first. Column ``t`` of
+    the grid is computed from the bottom up: block (t, 0) reads x_t and a zero depth
+    memory, block (t, l) reads the depth hidden and memory vectors of block
+    (t, l-1). Returns the top block's depth hidden vectors (T, H): what the
+    network pools.
+    """
+    H = layers[0]["U"].shape[0]
+    states = [(np.zeros(H), np.zeros(H)) for _ in layers]  # along time, per layer
+    priority = options.get("depth_priority", True)
+    time_gates = LSTM_GATES
+    depth_gates = tuple("depth_" + name for name in LSTM_GATES)
+    top = []
+    for x in X:
+        up, memory = x, np.zeros(H)  # what flows along depth, from the bottom
+        for level, params in enumerate(layers):
+            h, c = states[level]
+            h_new, c_new, _ = lstm_transform((h, up), c, params, time_gates)
+            up, memory, _ = lstm_transform((h_new if priority else h, up), memory,
+                                           params, depth_gates)
+            states[level] = (h_new, c_new)
+        top.append(up)
+    return np.array(top)
 
 
 #: Variant name -> reference cell function.
@@ -455,6 +544,7 @@ REFERENCE = {
     "clockwork": clockwork,
     "depth_gated": depth_gated,
     "esn": esn,
+    "grid": grid,
 }
 
 
@@ -479,17 +569,18 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
     reverse : bool
         Run each sequence from its last valid step back to its first.
     lower_cell : ndarray (B, T, H) or None
-        For ``depth_gated``: aligned with input positions, so read in
-        processing order like ``X``.
+        For ``depth_gated`` and ``grid`` (where None is the bottom of a
+        stack): aligned with input positions, so read in processing order
+        like ``X``.
     options : dict or None
         Variant options (``n_modules``); the defaults of ``OPTIONS`` otherwise.
 
     Returns
     -------
     out : ndarray (B, T, H)
-        Hidden states aligned with input positions; padded positions repeat
-        the last valid hidden state (forward) or hold the initial hidden
-        state (reverse).
+        Hidden states aligned with input positions (the grid's depth hidden
+        vectors, ``OUTPUTS``); padded positions repeat the last valid one
+        (forward) or hold the initial hidden state (reverse).
     trace : dict of ndarray (B, T, H)
         Reference internals, NaN at padded positions.
     final_state : dict of ndarray (B, H)
@@ -508,6 +599,7 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
     c0 = initial_state.get("cell", np.zeros((B, H)))
     cell_fn = REFERENCE[variant]
     settings = {**OPTIONS[variant], **(options or {})}
+    out_key, cell_key = OUTPUTS[variant]
 
     out = np.empty((B, T, H))
     cell_out = np.empty((B, T, H)) if HAS_CELL[variant] else None
@@ -519,7 +611,7 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
         length = int(mask[b].sum())
         sequence = X[b, :length]  # (L, F)
         side = dict(settings)
-        if "lower_cell" in SIDE_INPUTS[variant]:
+        if "lower_cell" in SIDE_INPUTS[variant] and lower_cell is not None:
             side["lower_cell"] = lower_cell[b, :length]  # (L, H)
         if reverse:
             sequence = sequence[::-1]
@@ -532,11 +624,11 @@ def reference_layer(variant, X, params, mask=None, initial_state=None, reverse=F
             steps = {key: value[::-1] for key, value in steps.items()}
         for key, value in steps.items():
             trace.setdefault(key, np.full((B, T, H), np.nan))[b, :length] = value
-        out[b, :length] = steps["hidden"]
-        out[b, length:] = h0[b] if reverse else steps["hidden"][-1]
+        out[b, :length] = steps[out_key]
+        out[b, length:] = h0[b] if reverse else steps[out_key][-1]
         if cell_out is not None:
-            cell_out[b, :length] = steps["cell"]
-            cell_out[b, length:] = c0[b] if reverse else steps["cell"][-1]
+            cell_out[b, :length] = steps[cell_key]
+            cell_out[b, length:] = c0[b] if reverse else steps[cell_key][-1]
     return out, trace, final_state, cell_out
 
 
@@ -566,14 +658,16 @@ def random_initial_state(variant, B, H, rng, dtype="float64"):
 
 def random_side_inputs(variant, B, T, H, rng, dtype="float64"):
     """The variant's side inputs as keyword arguments of ``forward``: for
-    ``depth_gated``, ``{"lower_cell": (B, T, H)}`` (cell-like values); else ``{}``."""
+    ``depth_gated`` and ``grid``, ``{"lower_cell": (B, T, H)}`` (cell-like values);
+    else ``{}``."""
     return {key: rng.standard_normal((B, T, H)).astype(dtype) for key in SIDE_INPUTS[variant]}
 
 
 def variant_cases(clockwork_modules=(1, 2, 3), esn_leak_rates=(0.3,)):
     """``(variant, options)`` for every variant with its default options, plus
-    ``clockwork`` with each number of modules in ``clockwork_modules`` and ``esn``
-    with each leak rate in ``esn_leak_rates``.
+    ``clockwork`` with each number of modules in ``clockwork_modules``, ``esn``
+    with each leak rate in ``esn_leak_rates`` and ``grid`` without the priority
+    dimension.
 
     Returns a list of ``(id, variant, options)``.
     """
@@ -581,4 +675,5 @@ def variant_cases(clockwork_modules=(1, 2, 3), esn_leak_rates=(0.3,)):
     cases += [(f"clockwork-n_modules={n}", "clockwork", {"n_modules": n})
               for n in clockwork_modules]
     cases += [(f"esn-leak_rate={a}", "esn", {"leak_rate": a}) for a in esn_leak_rates]
+    cases.append(("grid-depth_priority=False", "grid", {"depth_priority": False}))
     return cases

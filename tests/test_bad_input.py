@@ -329,6 +329,7 @@ BAD_HYPERPARAMETERS = [
     ("leak_rate", 0.0), ("leak_rate", 1.5), ("leak_rate", np.nan),
     ("input_scaling", 0.0), ("input_scaling", -1.0), ("input_scaling", np.inf),
     ("density", 0.0), ("density", 1.5), ("density", "sparse"),
+    ("tied_weights", "yes"), ("tied_weights", 1), ("depth_priority", None),
     ("bidirectional", "yes"),
     ("pooling", "max"),
     ("dropout", -0.1), ("dropout", 1.0), ("dropout", np.nan),

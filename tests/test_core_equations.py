@@ -16,6 +16,7 @@ from reference_cells import (
     GATES,
     HAS_CELL,
     OPTIONS,
+    OUTPUTS,
     REFERENCE,
     SIDE_INPUTS,
     clockwork_connectivity,
@@ -67,7 +68,7 @@ def test_registry_is_exactly_the_transcribed_variants():
     assert isinstance(VARIANTS, tuple)
     assert len(set(VARIANTS)) == len(VARIANTS)
     assert set(VARIANTS) == set(ALL_VARIANTS)
-    for table in (GATES, HAS_CELL, EXTRA_PARAMS, REFERENCE, SIDE_INPUTS, OPTIONS):
+    for table in (GATES, HAS_CELL, EXTRA_PARAMS, REFERENCE, SIDE_INPUTS, OPTIONS, OUTPUTS):
         assert set(table) == set(VARIANTS)
 
 
@@ -186,7 +187,8 @@ def test_reverse_is_transcription_of_reversed_valid_prefix(variant, options):
             X[b, :length][::-1], layer.params, initial_state["hidden"][b], cell_state[b],
             **settings, **reversed_side,
         )
-        np.testing.assert_allclose(out[b, :length], steps["hidden"][::-1], rtol=0, atol=ATOL)
+        np.testing.assert_allclose(out[b, :length], steps[OUTPUTS[variant][0]][::-1],
+                                   rtol=0, atol=ATOL)
 
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
@@ -214,32 +216,35 @@ def test_padded_inputs_are_ignored(variant, options, reverse):
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("variant, options", CASES)
 def test_final_state_is_state_at_last_processed_step(variant, options, reverse):
+    """The recurrent state there: trace's hidden and cell, which are out and
+    cell_output for every variant but the grid (see the next test)."""
     layer = make_layer(variant, options)
     X, mask, initial_state, side = make_inputs(variant, masked=True)
-    out, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse, **side)
+    _, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse, **side)
+    internals = layer.trace(X, mask=mask, reverse=reverse, initial_state=initial_state, **side)
     last = [0 if reverse else length - 1 for length in LENGTHS]  # last processed position
     rows = np.arange(B)
     expected_keys = {"hidden", "cell"} if HAS_CELL[variant] else {"hidden"}
     assert set(cache["final_state"]) == expected_keys
-    np.testing.assert_allclose(cache["final_state"]["hidden"], out[rows, last], rtol=0, atol=ATOL)
-    if HAS_CELL[variant]:
-        np.testing.assert_allclose(
-            cache["final_state"]["cell"], layer.cell_output(cache)[rows, last], rtol=0, atol=ATOL
-        )
+    for key in expected_keys:
+        np.testing.assert_allclose(cache["final_state"][key], internals[key][rows, last],
+                                   rtol=0, atol=ATOL, err_msg=key)
 
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("variant, options", CASES)
 def test_trace_agrees_with_forward(variant, options, reverse):
-    """trace's hidden and cell are forward's out and cell_output at valid positions."""
+    """trace's hidden and cell (the grid's depth_hidden and depth_cell) are forward's
+    out and cell_output at valid positions."""
     layer = make_layer(variant, options)
     X, mask, _, side = make_inputs(variant, masked=True)
     internals = layer.trace(X, mask=mask, reverse=reverse, **side)
     out, cache = layer.forward(X, mask=mask, reverse=reverse, **side)
-    np.testing.assert_allclose(internals["hidden"][mask], out[mask], rtol=0, atol=ATOL)
+    out_key, cell_key = OUTPUTS[variant]
+    np.testing.assert_allclose(internals[out_key][mask], out[mask], rtol=0, atol=ATOL)
     if HAS_CELL[variant]:
         np.testing.assert_allclose(
-            internals["cell"][mask], layer.cell_output(cache)[mask], rtol=0, atol=ATOL
+            internals[cell_key][mask], layer.cell_output(cache)[mask], rtol=0, atol=ATOL
         )
 
 

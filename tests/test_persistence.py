@@ -47,6 +47,9 @@ CONFIGS = {
                       X3, Y_REG),
     "classifier-esn-attention": (LSTMClassifier("esn", hidden_size=5, pooling="attention",
                                                 max_iter=3, random_state=0), X3, Y_CLS),
+    "classifier-grid-tied": (LSTMClassifier("grid", hidden_size=4, num_layers=3,
+                                            tied_weights=True, bidirectional=False,
+                                            max_iter=3, random_state=0), X3, Y_CLS),
 }
 
 

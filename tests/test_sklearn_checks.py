@@ -37,6 +37,7 @@ CONFIGS = [
     dict(variant="peephole"),
     dict(num_layers=2, bidirectional=True, pooling="mean", hidden_size=6),
     dict(variant="esn", leak_rate=0.5),  # a closed-form readout (regressor), or the loop
+    dict(variant="grid", num_layers=2, tied_weights=True, bidirectional=False, hidden_size=4),
 ]
 
 ESTIMATORS = [cls(**{**_SMALL, **config})

@@ -15,7 +15,7 @@ VARIANTS : tuple of str
 """
 
 # Import order is registration order, the order of VARIANTS.
-from . import _rnn, _lstm, _gru, _esn  # noqa: F401, I001  (each module registers its variants)
+from . import _rnn, _lstm, _gru, _esn, _grid  # noqa: F401, I001  (each module registers its variants)
 from ._layer import RecurrentLayer
 from ._ops import glorot_uniform
 from ._parallel import blocks_on_one_blas_thread

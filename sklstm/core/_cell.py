@@ -63,6 +63,18 @@ class Cell:
     bottom_variant = None
     #: Names of the arrays ``extra_params`` makes that are biases (none by default).
     extra_biases = ()
+    #: Whether ``forward`` runs without its side inputs too, as the bottom layer of a
+    #: stack (the grid's depth memory from below is then zero); else they are required.
+    side_inputs_optional = False
+    #: The state sequences (T+1, H, B) that a layer passes up: its ``out`` and its
+    #: ``cell_output``. The recurrent state itself for every variant but the grid,
+    #: whose outputs are its depth dimension's.
+    outputs = ("hidden", "cell")
+    #: The gates whose bias starts at ``forget_bias``.
+    forget_gates = ("forget",)
+    #: ``{name: depth}``: the parameters a layer shares with the same-direction layer at
+    #: ``depth`` of its stack (tied weights); the network makes them one array.
+    tied_params = {}
 
     def mask_params(self, params):
         """``params`` (or their gradients) with the entries the variant never uses set
@@ -143,6 +155,12 @@ class Cell:
         """``[(rows, inputs)]``: the gate rows ``rows`` of ``A`` read ``inputs``
         (T, H+F+1, B) at each step, so ``dA[rows] = sum_t d_gates[t, rows] @ inputs[t]^T``."""
         return [(slice(None), state["stacked"][:-1])]
+
+    def states(self, state):
+        """The state sequences ``trace`` reports besides the gates, by name: (T, H, B)
+        each (``"hidden"``, and ``"cell"`` where there is one)."""
+        names = ("hidden", "cell") if self.has_cell else ("hidden",)
+        return {name: state[name][1:] for name in names}
 
     def activations(self, state):
         """Each gate's activation after its nonlinearity, by name: (T, H, B) each."""

@@ -77,7 +77,9 @@ def check_params(params, shapes, dtype):
             raise ValueError(f"params[{key!r}] must have shape {shape}; got {value.shape}.")
         if value.dtype.kind not in "biuf" or not np.isfinite(value).all():
             raise ValueError(f"params[{key!r}] must hold finite real numbers.")
-        checked[key] = np.ascontiguousarray(value, dtype=dtype)
+        if value.dtype != dtype or not value.flags.c_contiguous:
+            value = np.ascontiguousarray(value, dtype=dtype)
+        checked[key] = value  # the array itself when it fits: tied layers share it
     return checked
 
 
@@ -134,9 +136,11 @@ def check_side_inputs(layer, given, shape):
     for key, value in given.items():
         if key not in layer.side_inputs:
             if value is not None:
-                raise ValueError(f"{key} is only for depth-gated variants; "
+                raise ValueError(f"{key} is only for the depth-gated and grid variants; "
                                  f"variant {layer.variant!r} takes none.")
             continue
+        if value is None and layer.cell.side_inputs_optional:
+            continue  # the bottom of a stack
         if value is None:
             raise ValueError(
                 f"variant {layer.variant!r} reads the cell of the layer below: pass "

@@ -163,8 +163,14 @@ class RecurrentLayer:
 
     @property
     def side_inputs(self):
-        """Names of the extra sequences ``forward`` requires (``("lower_cell",)`` or ())."""
+        """Names of the extra sequences ``forward`` reads (``("lower_cell",)`` or ())."""
         return self.cell.side_inputs
+
+    @property
+    def tied_params(self):
+        """``{name: depth}``: the parameters this layer shares with the same-direction
+        layer at ``depth`` of a stack (the grid's tied weights; ``{}`` otherwise)."""
+        return dict(self.cell.tied_params)
 
     @property
     def biases(self):
@@ -183,9 +189,10 @@ class RecurrentLayer:
         if drawn is not None:  # a variant drawn in its own way (the ESN's reservoir)
             return drawn
         bias = np.zeros(n_gates * hidden, dtype=self.dtype)
-        if "forget" in self.gates:
-            forget = self.gates.index("forget")
-            bias[forget * hidden:(forget + 1) * hidden] = self.forget_bias
+        for gate in self.cell.forget_gates:
+            if gate in self.gates:
+                k = self.gates.index(gate)
+                bias[k * hidden:(k + 1) * hidden] = self.forget_bias
         params = {
             "W": glorot_uniform(rng, self.input_size, n_gates * hidden, self.dtype),
             "U": orthogonal_blocks(rng, hidden, n_gates, self.dtype),
@@ -214,13 +221,16 @@ class RecurrentLayer:
             aligned with input positions, padded positions holding the initial hidden
             state.
         lower_cell : array-like of shape (B, T, H), default=None
-            For ``"depth_gated"`` (and only there, where it is required): the cell
-            state of the layer below at each position, as from :meth:`cell_output`.
+            For ``"depth_gated"``, where it is required, and ``"grid"``: the cell
+            state of the layer below at each position, as from :meth:`cell_output`
+            (the grid's depth memory; None at the bottom of a stack reads zeros).
+            Other variants take none.
 
         Returns
         -------
         out : ndarray of shape (B, T, H)
-            Hidden state at each position. With the forward direction, padded positions
+            Hidden state at each position (for ``"grid"``, the depth dimension's
+            hidden vector, which the layer above reads). With the forward direction, padded positions
             repeat the last valid hidden state, so ``out[:, -1]`` is each sequence's
             last valid hidden state. May be a view of an internal time-major buffer.
         cache : dict
@@ -295,7 +305,7 @@ class RecurrentLayer:
             "final_state": self._final_state(state, lengths),
             "shape": (batch, n_steps, self.hidden_size),
         }
-        return gather_positions(state["hidden"], positions, reverse), cache
+        return gather_positions(state[self.cell.outputs[0]], positions, reverse), cache
 
     def _final_state(self, state, lengths):
         """Each sequence's state after its last processed step, (B, H) by name."""
@@ -308,14 +318,16 @@ class RecurrentLayer:
     def cell_output(self, cache):
         """The cell state at each position, aligned like ``out``: (B, T, H).
 
-        For variants with a cell; this is what a depth-gated layer above reads as its
-        ``lower_cell``, and :meth:`backward` takes its gradient as ``d_cell``.
+        For variants with a cell; this is what a depth-gated or grid layer above reads
+        as its ``lower_cell`` (the grid's is its depth memory), and :meth:`backward`
+        takes its gradient as ``d_cell``.
         """
         if not self.has_cell:
             raise ValueError(f"variant {self.variant!r} has no cell state.")
         if "blocks" in cache:
             return np.concatenate([self.cell_output(part) for _, part in cache["blocks"]])
-        return gather_positions(cache["state"]["cell"], cache["positions"], cache["reverse"])
+        cell = cache["state"][self.cell.outputs[1]]  # (T+1, H, B)
+        return gather_positions(cell, cache["positions"], cache["reverse"])
 
     # ---------------------------------------------------------------- backward
     def backward(self, d_out, cache, d_cell=None, input_grad=True):
@@ -375,14 +387,15 @@ class RecurrentLayer:
         if input_grad:  # W^T d_gates[t] for every t, one batched matmul: (T, F, B)
             d_x = to_positions(np.matmul(inner["W"], d_gates), steps)  # (B, T, F)
         for key in self.cell.side_inputs:
-            grads[key] = to_positions(grads[key], steps)
+            if key in grads:  # not for a grid layer at the bottom of a stack
+                grads[key] = to_positions(grads[key], steps)
         d_stacked = stacked_weight_grad(d_gates, self.cell.weight_inputs(state))
         grads.update(split_stacked(d_stacked, hidden_size))  # dU, dW, db
         grads = self.cell.mask_params(to_public(grads, self._inner_columns))
         ordered = {key: grads[key] for key in self.params}  # the params' order
         if cache["has_initial_state"]:
             ordered["initial_state"] = {key: value.T for key, value in d_initial.items()}
-        ordered.update({key: grads[key] for key in self.cell.side_inputs})
+        ordered.update({key: grads[key] for key in self.cell.side_inputs if key in grads})
         return d_x, ordered
 
     def _join_backward(self, results):
@@ -409,7 +422,8 @@ class RecurrentLayer:
         internals : dict of ndarray of shape (B, T, H)
             ``"hidden"``, ``"cell"`` (for variants with one) and one entry per name in
             :attr:`gates`, each the gate's activation after its nonlinearity, aligned
-            with input positions; NaN at padded positions.
+            with input positions; NaN at padded positions. The grid adds its depth
+            dimension's ``"depth_hidden"`` (= ``out``) and ``"depth_cell"``.
 
         Examples
         --------
@@ -437,9 +451,7 @@ class RecurrentLayer:
         columns = np.arange(batch)[:, None]
         activations = self.cell.activations(state)  # each (T, H, B)
         per_step = {gate: activations[gate] for gate in self.gates}
-        per_step["hidden"] = state["hidden"][1:]
-        if self.has_cell:
-            per_step["cell"] = state["cell"][1:]
+        per_step.update(self.cell.states(state))  # hidden, cell (the grid's depth ones)
         internals = {name: values[steps, :, columns] for name, values in per_step.items()}
         if lengths is not None:
             padded = ~mask_from_lengths(lengths, n_steps)  # (B, T)

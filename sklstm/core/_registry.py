@@ -28,9 +28,11 @@ def get_cell(name):
 def stack_variants(name, num_layers):
     """The variant of each layer of a ``num_layers`` stack of ``name``, bottom to top.
 
-    A variant that reads the cell of the layer below (``"depth_gated"``) needs a
-    layer below it: its stack starts with a layer of its base variant, as in Yao et
-    al. (2015), and one layer alone is a ValueError.
+    A variant that reads the cell of the layer below (``"depth_gated"``, ``"grid"``)
+    needs a layer below it, and one layer alone is a ValueError: a depth-gated stack
+    starts with a layer of its base variant, as in Yao et al. (2015); a grid stack
+    with a grid layer that reads zero memory from below, as the paper's bottom row
+    of blocks (its depth cell would carry nothing in a stack of one).
 
     Parameters
     ----------
@@ -50,14 +52,17 @@ def stack_variants(name, num_layers):
     >>> from sklstm.core import stack_variants
     >>> stack_variants("depth_gated", 3)
     ('peephole', 'depth_gated', 'depth_gated')
+    >>> stack_variants("grid", 2)
+    ('grid', 'grid')
     """
     cell = get_cell(name)
     if not cell.side_inputs:
         return (name,) * num_layers
     if num_layers < 2:
         raise ValueError(
-            f"variant {name!r} connects the cells of adjacent layers (each layer reads "
-            f"the cell of the layer below), so it needs num_layers >= 2; got {num_layers}."
+            f"variant {name!r} connects the memory cells of adjacent layers (a layer "
+            f"reads the cell of the layer below), so it needs num_layers >= 2; got "
+            f"{num_layers}."
         )
     return (cell.bottom_variant,) + (name,) * (num_layers - 1)
 
@@ -81,5 +86,7 @@ def variant_options(name):
     >>> from sklstm.core import variant_options
     >>> variant_options("clockwork")
     {'n_modules': 4}
+    >>> variant_options("grid")
+    {'tied_weights': False, 'depth_priority': True}
     """
     return dict(get_cell(name).options)
