@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from ragged_containers import ragged_container
+from tests.ragged_containers import ragged_container
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score

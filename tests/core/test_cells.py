@@ -10,7 +10,7 @@ with 1, 2 and 3 modules besides its default 4.
 
 import numpy as np
 import pytest
-from reference_cells import (
+from tests.reference_cells import (
     ALL_VARIANTS,
     EXTRA_PARAMS,
     GATES,

@@ -9,7 +9,7 @@ with respect to X, every array in ``params``, the initial state and
 
 import numpy as np
 import pytest
-from reference_cells import (
+from tests.reference_cells import (
     ALL_VARIANTS,
     GATES,
     HAS_CELL,

@@ -12,7 +12,7 @@ import pytest
 
 from sklstm.core import RecurrentLayer
 
-FIXTURE = Path(__file__).parent / "fixtures" / "torch_lstm.npz"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torch_lstm.npz"
 ATOL = RTOL = 1e-5
 
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from reference_cells import (
+from tests.reference_cells import (
     random_initial_state,
     random_params,
     random_side_inputs,

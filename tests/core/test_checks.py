@@ -8,7 +8,7 @@ every registered variant; plus the arguments issue 7 added (``lower_cell``,
 
 import numpy as np
 import pytest
-from reference_cells import (
+from tests.reference_cells import (
     ALL_VARIANTS,
     GATES,
     HAS_CELL,

@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ragged_containers import ragged_container
+from tests.ragged_containers import ragged_container
 from sklearn.base import BaseEstimator
 
 from sklstm.core import mask_from_lengths

@@ -14,11 +14,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from reference_cells import ragged_mask, reference_layer, spectral_radius
+from tests.reference_cells import ragged_mask, reference_layer, spectral_radius
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
-from test_network_gradients import _worst_relative_error
+from tests.test_network import _worst_relative_error
 
 from sklstm import LSTMClassifier, LSTMRegressor, to_sequences, variant_grid
 from sklstm._network import RecurrentNetwork

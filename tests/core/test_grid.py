@@ -11,12 +11,12 @@ options as estimator hyperparameters.
 import joblib
 import numpy as np
 import pytest
-from reference_cells import grid_stack, random_params
-from test_core_gradients import check_gradients
-from test_core_gradients import make_inputs as gradient_inputs
-from test_family_extensions import FAST, _quiet  # noqa: F401 (autouse: no ConvergenceWarning)
-from test_family_extensions import X as X_FIT
-from test_family_extensions import y as Y_FIT
+from tests.reference_cells import grid_stack, random_params
+from tests.core.test_layer import check_gradients
+from tests.core.test_layer import make_inputs as gradient_inputs
+from tests.test_hyperparameters import FAST, _quiet  # noqa: F401 (autouse: no ConvergenceWarning)
+from tests.test_hyperparameters import X as X_FIT
+from tests.test_hyperparameters import y as Y_FIT
 
 from sklstm import LSTMClassifier, LSTMRegressor, variant_grid
 from sklstm._network import RecurrentNetwork
