@@ -1,4 +1,4 @@
-"""``"lstm"`` against ``torch.nn.LSTM`` (acceptance criterion 3 of issue 2).
+"""``"lstm"`` against ``torch.nn.LSTM`` (``sklstm.core._lstm``).
 
 The expected arrays come from ``tests/fixtures/torch_lstm.npz``, written by
 ``tests/fixtures/make_torch_fixtures.py`` (which needs torch; this test does
