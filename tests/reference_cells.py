@@ -1,8 +1,8 @@
 """Plain, step-by-step NumPy transcriptions of every recurrent cell variant.
 
 These functions are the independent reference that ``sklstm.core`` is checked
-against. They are written from the published equations and the contract of
-issue 2 alone and share no code with the core: one sequence at a time, one
+against. They are written from the published equations and the core's contract
+(``docs/architecture.md``) alone and share no code with the core: one sequence at a time, one
 Python loop over time, one gate at a time, no preallocation, no tricks.
 
 Every cell function has the signature ``cell(X, params, hidden, cell, **side)`` with
@@ -56,12 +56,10 @@ GATES = {
     "no_input_activation": LSTM_GATES,
     "no_output_activation": LSTM_GATES,
     "full_gate_recurrence": LSTM_GATES,
-    # issue 7
     "clockwork": ("candidate",),
     "depth_gated": LSTM_GATES + ("depth",),
-    # issue 21
     "esn": ("candidate",),
-    # issue 21: one LSTM transform along time, one along depth
+    # grid: one LSTM transform along time, one along depth
     "grid": LSTM_GATES + tuple("depth_" + name for name in LSTM_GATES),
 }
 
@@ -274,7 +272,7 @@ def peephole(X, params, hidden, cell):
 
 
 def coupled(X, params, hidden, cell):
-    """Coupled input and forget gate, i_t = 1 - f_t, no peepholes (issue 2)."""
+    """Coupled input and forget gate, i_t = 1 - f_t, no peepholes."""
     return _lstm_family(X, params, hidden, cell, GATES["coupled"], coupled=True)
 
 
@@ -549,7 +547,7 @@ REFERENCE = {
 
 
 # ----------------------------------------------------------------------------
-# The batch contract of issue 2, assembled one sequence at a time
+# The batch contract of the core, assembled one sequence at a time
 # ----------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Issue 18: CI checks the package pip installed, not only the checkout.
+"""CI checks the package pip installed, not only the checkout.
 
 ``.ci/run`` runs the README's two commands, then ``.ci/smoke_test.py`` from a
 temporary directory. The full CI run takes minutes; here the script is read and the

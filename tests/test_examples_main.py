@@ -119,3 +119,13 @@ def test_variable_length(tmp_path):
     for row in rows.values():
         accuracy = float(re.findall(NUMBER, row)[0])
         assert 0 <= accuracy <= 1
+
+
+# ------------------------------------------------------------------ examples
+@pytest.mark.parametrize("script", ["digits_sequences.py", "regression.py"])
+def test_examples_run_in_quick_mode(script):
+    env = dict(os.environ, SKLSTM_EXAMPLE_QUICK="1")
+    result = subprocess.run([sys.executable, str(ROOT / "examples" / script)],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "test " in result.stdout and "fit time" in result.stdout

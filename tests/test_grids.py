@@ -1,4 +1,4 @@
-"""Issue 18: one grid search compares every variant cleanly (sklstm.variant_grid)."""
+"""``sklstm.variant_grid``: one grid search compares every variant cleanly (sklstm.variant_grid)."""
 
 import warnings
 

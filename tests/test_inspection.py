@@ -1,4 +1,4 @@
-"""Issue 18: sklstm.trace looks inside a fitted estimator or a Pipeline ending in one."""
+"""``sklstm.trace`` (``sklstm._inspection``) looks inside a fitted estimator or a Pipeline ending in one."""
 
 import warnings
 

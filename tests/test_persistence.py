@@ -1,4 +1,4 @@
-"""Issue 6, persistence: pickle, joblib and skops round trips, and the saved version.
+"""Persistence: pickle, joblib and skops round trips, and the saved version.
 
 A loaded model predicts bit-for-bit as before; skops loads it trusting only
 sklstm's own types; the saved object carries the sklstm version, and loading it
@@ -18,6 +18,10 @@ from sklearn.exceptions import ConvergenceWarning
 
 import sklstm
 from sklstm import LSTMClassifier, LSTMRegressor
+
+from tests.helpers import FAST, make_sequences
+
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
 
 skio = pytest.importorskip("skops.io", reason="skops is an optional test dependency "
                            "(pip install skops); it is in the [test] extra")
@@ -202,3 +206,33 @@ def test_docs_say_which_format_to_use_for_untrusted_files():
                   and "pickle" in text and "trust" in text]
     assert documented, "README or docs/ must say: use skops for files you do not " \
                        "trust, and why pickle is unsafe then"
+
+
+# ---------------------------------------------------------------- persistence
+def _weights_nbytes(est):
+    return sum(p.nbytes for p in est.network_.params)
+
+
+def test_pickle_and_joblib_round_trip(tmp_path):
+    X, y = make_sequences(n=80)
+    clf = LSTMClassifier(hidden_size=32, max_iter=3, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), expected)
+    path = tmp_path / "model.joblib"
+    joblib.dump(clf, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+    # weights and configuration only: no optimizer moments (2x weights) or caches
+    size, weights = path.stat().st_size, _weights_nbytes(clf)
+    assert weights <= size < 1.5 * weights + 8000
+    assert not hasattr(loaded, "_optimizer")
+    assert loaded.loss_curve_ == clf.loss_curve_
+
+
+def test_loaded_model_can_continue_training(tmp_path):
+    X, y = make_sequences()
+    clf = LSTMClassifier(**FAST).fit(X, y)
+    loaded = pickle.loads(pickle.dumps(clf))
+    loaded.partial_fit(X, y)
+    assert len(loaded.loss_curve_) == len(clf.loss_curve_) + 1

@@ -8,14 +8,12 @@ short fits drift by float32 rounding, hence the tolerance, far below any change 
 behaviour.
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures"))
-import make_pinned_predictions as pinned  # noqa: E402
+from tests.fixtures import make_pinned_predictions as pinned
 
 SAVED = np.load(Path(__file__).resolve().parent / "fixtures" / "pinned_predictions.npz")
 

@@ -15,8 +15,10 @@ matplotlib = pytest.importorskip(
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm import LSTMClassifier, LSTMRegressor, variant_grid
 from sklstm.plotting import plot_gates, plot_loss_curve
+
+from tests.helpers import TINY, X_TINY, Y_TINY
 
 HIDDEN = 5
 ROWS = {  # expected heatmap titles, top to bottom
@@ -287,7 +289,7 @@ def test_plot_gates_frame_item_labels_the_input_with_its_columns():
 
 
 def test_plot_gates_draws_the_attention_weights_of_an_attention_pooled_net():
-    """Issue 7: the attention pooling's weights per step appear in plot_gates."""
+    """The attention pooling's weights per step appear in plot_gates."""
     rng = np.random.RandomState(0)
     X = rng.normal(size=(30, 7, 2))
     clf = LSTMClassifier(hidden_size=4, pooling="attention", max_iter=2,
@@ -302,7 +304,7 @@ def test_plot_gates_draws_the_attention_weights_of_an_attention_pooled_net():
     plt.close(fig)
 
 
-# ------------------------------------------------------------- pipelines (issue 18)
+# ------------------------------------------------------------- pipelines
 @pytest.fixture(scope="module")
 def sensor_pipeline():
     """SequenceScaler then an LSTM, fitted on DataFrame items with named columns."""
@@ -374,3 +376,24 @@ def test_plot_gates_takes_a_window_pipeline_and_draws_the_raw_series():
     np.testing.assert_allclose(_image(axes[0]), series.to_numpy()[15:20].T, rtol=1e-6)
     expected = model[-1].trace(model[0].transform(series.iloc[:20]))["hidden"][-1].T
     np.testing.assert_allclose(_image(axes[-1]), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.usefixtures("quiet_convergence")
+def test_trace_plot_gates_and_variant_grid():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from sklstm.plotting import plot_gates
+
+    clf = LSTMClassifier("grid", num_layers=2, **TINY).fit(X_TINY, Y_TINY)
+    internals = clf.trace(X_TINY[:2], layer=-1, direction=1)
+    assert {"hidden", "cell", "depth_hidden", "depth_cell", "depth_forget"} <= set(internals)
+    fig = plot_gates(clf, X_TINY[0], layer=0)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["input", "input gate", "forget gate", "candidate", "output gate",
+                      "cell state", "hidden state", "depth input gate", "depth forget gate",
+                      "depth candidate", "depth output gate", "depth cell state",
+                      "depth hidden state"]
+    matplotlib.pyplot.close(fig)
+    assert variant_grid(["lstm", "grid"], tied_weights=[False, True]) == [
+        {"variant": ["lstm"]},
+        {"variant": ["grid"], "tied_weights": [False, True], "num_layers": [2]}]

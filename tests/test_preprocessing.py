@@ -3,16 +3,21 @@
 import numpy as np
 import pandas as pd
 import pytest
-from ragged_containers import ragged_container
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import cross_val_score
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklstm import LSTMClassifier
+from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm._data import read_for_fit
 from sklstm.preprocessing import SequenceScaler
+
+from tests.helpers import FAST, make_sequences, trending_series
+from tests.ragged_containers import ragged_container
+
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
 
 
 def ragged_items(lengths=(3, 1, 6, 2), n_features=3, seed=0):
@@ -182,7 +187,7 @@ def test_transform_needs_the_fitted_features_per_step():
         SequenceScaler().fit(X3).transform(X3[0])  # one sequence, sample axis missing
     rows = SequenceScaler().fit(X3[:, :, 0])  # 4 steps of 1 feature, n_features_in_ = 4
     with pytest.raises(ValueError, match=r"1 feature\(s\) per time step, but X gives 4"):
-        rows.transform(rng.normal(size=(2, 7, 4)))  # used to scale with the wrong stats
+        rows.transform(rng.normal(size=(2, 7, 4)))  # not scaled with the wrong stats
 
 
 # -------------------------------------------------------------------------- pipelines
@@ -232,3 +237,29 @@ def test_pipeline_with_lstm_classifier(kind):
     model = clone(LSTMClassifier(hidden_size=4, max_iter=3, random_state=0))
     pipe = make_pipeline(SequenceScaler(), model).fit(X, y)
     assert pipe.predict(X).shape == (24,)
+
+
+def test_pipeline_with_scaler_on_univariate_rows():
+    X, y = make_sequences(n=60, F=1)
+    rows = pd.DataFrame(X[:, :, 0] * 100 + 5, columns=[f"t{i}" for i in range(6)])
+    pipe = Pipeline([("scale", StandardScaler()), ("lstm", LSTMClassifier(**FAST))])
+    pipe.fit(rows, y)
+    assert pipe.predict(rows).shape == (60,)
+    assert pipe[-1].n_features_in_ == 6
+
+
+# ----------------------------------------------------- a window model after it
+
+
+def test_sequence_scaler_before_a_window_model_is_told_to_use_standard_scaler():
+    """A series given to SequenceScaler is read as univariate rows: one mean and scale
+    for all its columns. The warning names the scaler a window model wants."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklstm.preprocessing import SequenceScaler
+
+    X, y = trending_series(n=300)
+    X = np.hstack([X, 100 + 10 * X])  # two columns of very different scales
+    model = make_pipeline(SequenceScaler(), LSTMRegressor(window=5, max_iter=1))
+    with pytest.warns(UserWarning, match="StandardScaler"):
+        model.fit(X, y)

@@ -17,7 +17,7 @@ They compute in float64: several checks compare two computations of the same
 prediction (on permuted or sliced samples, on repeated versus weighted samples) at
 ``rtol=1e-7``, a float64 tolerance. In float32 the results agree to about 1e-7
 relative, as BLAS rounds differently with the batch's composition;
-``tests/test_estimators.py`` checks the float32 default at float32 tolerances.
+``tests/test_base.py`` checks the float32 default at float32 tolerances.
 """
 
 from sklearn.utils.estimator_checks import parametrize_with_checks

@@ -8,14 +8,20 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
-from sklstm import _training
+import sklstm._training as training_module
+from sklstm import LSTMClassifier, LSTMRegressor, _training
 from sklstm._data import PaddedSequences
+from sklstm._history import History
 from sklstm._network import RecurrentNetwork
 from sklstm._optimizers import AdamOptimizer
-from sklstm._history import History
 from sklstm._train_data import TrainData
 from sklstm._training import LoopSettings, fit_loop
+
+from tests.helpers import FAST, make_sequences, weights_of
+
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
 
 
 def make_problem(n=40, seed=0):
@@ -132,3 +138,88 @@ def test_real_training_decreases_the_loss_without_rollbacks():
     run(network, optimizer, train, settings(max_iter=30, batch_size=8), history)
     assert history.loss_curve[-1] < 0.5 * history.loss_curve[0]
     assert history.n_rollbacks == 0
+
+
+# ----------------------------------------------------------------- verbosity
+def test_verbose_reports_each_epoch(capsys):
+    X, y = make_sequences(n=80)
+    LSTMClassifier(hidden_size=8, max_iter=3, verbose=True, early_stopping=True,
+                   random_state=0).fit(X, y)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    epochs = [line for line in lines if line.startswith("Epoch")]
+    assert len(epochs) == 3
+    for number, line in enumerate(epochs, start=1):
+        assert line.startswith(f"Epoch {number}, loss = ")
+        assert "validation score = " in line and line.endswith(" s")
+
+
+def test_silent_when_not_verbose(capsys):
+    X, y = make_sequences()
+    LSTMClassifier(**FAST).fit(X, y)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+# ------------------------------------------------------------- early stopping
+def test_early_stopping_records_and_restores_best():
+    X, y = make_sequences(n=120, n_classes=3)
+    clf = LSTMClassifier(hidden_size=8, max_iter=40, learning_rate_init=0.05,
+                         early_stopping=True, n_iter_no_change=3, random_state=0)
+    clf.fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ <= 40
+    assert clf.do_early_stopping_
+    assert clf.best_validation_score_ in clf.validation_scores_  # the kept epoch's
+    assert clf.best_loss_ is None
+
+
+# ------------------------------------------------------------ training rules
+def test_convergence_warning_when_max_iter_ends_training():
+    X, y = make_sequences()
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        LSTMClassifier(**FAST).fit(X, y)
+
+
+def test_non_finite_loss_stops_with_finite_weights():
+    X, _ = make_sequences()
+    diverging = dict(FAST, solver="sgd", learning_rate_init=1e30, clip_norm=None)
+    with pytest.warns(ConvergenceWarning, match="non-finite"):
+        reg = LSTMRegressor(**diverging).fit(X, X[:, 0, 0])
+    assert all(np.isfinite(w).all() for w in weights_of(reg))
+    assert reg.n_iter_ == 1 and np.isfinite(reg.predict(X)).all()
+
+
+def test_keyboard_interrupt_becomes_a_warning(monkeypatch):
+    X, y = make_sequences()
+    calls = {"n": 0}
+    real_epoch = training_module.run_epoch
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(training_module, "run_epoch", interrupted)
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf = LSTMClassifier(**FAST).fit(X, y)
+    assert clf.n_iter_ == 2 and clf.predict(X).shape == (60,)
+
+
+def test_auto_patience_lasts_200_updates_on_a_small_set():
+    """One minibatch an epoch: "auto" waits 200 updates, an int waits its epochs."""
+    X, y = make_sequences(n=30, T=3)
+    settings = dict(hidden_size=4, max_iter=500, tol=1e9, random_state=0)  # never improves
+    assert LSTMClassifier(**settings).fit(X, y).n_iter_ == 201
+    assert LSTMClassifier(**settings, n_iter_no_change=3).fit(X, y).n_iter_ == 5
+
+
+@pytest.mark.parametrize("n, expected_epochs", [
+    (30, 1000),  # one update an epoch: 1000 epochs make 1000 updates
+    (130, 334),  # three updates an epoch (64, 64, 2)
+    (1300, 100),  # 21 updates an epoch: 100 epochs already make more
+])
+def test_max_iter_auto_makes_at_least_1000_updates(n, expected_epochs):
+    X, y = make_sequences(n=n, T=2, F=1)
+    clf = LSTMClassifier(hidden_size=2, n_iter_no_change=np.inf, early_stopping=False,
+                         bidirectional=False, random_state=0).fit(X, y)
+    assert clf.n_iter_ == expected_epochs

@@ -1,4 +1,4 @@
-"""``"lstm"`` against ``torch.nn.LSTM`` (acceptance criterion 3 of issue 2).
+"""``"lstm"`` against ``torch.nn.LSTM`` (``sklstm.core._lstm``).
 
 The expected arrays come from ``tests/fixtures/torch_lstm.npz``, written by
 ``tests/fixtures/make_torch_fixtures.py`` (which needs torch; this test does
@@ -12,7 +12,7 @@ import pytest
 
 from sklstm.core import RecurrentLayer
 
-FIXTURE = Path(__file__).parent / "fixtures" / "torch_lstm.npz"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torch_lstm.npz"
 ATOL = RTOL = 1e-5
 
 

@@ -1,7 +1,6 @@
 """Forward pass and trace of every variant against the plain transcriptions.
 
-Acceptance criterion 2 of issue 2 (and of issue 7 for ``clockwork`` and
-``depth_gated``): for every name in ``VARIANTS``, ``forward``, ``trace`` and
+For every name in ``VARIANTS``, ``forward``, ``trace`` and
 ``cell_output`` equal a step-by-step transcription of the published equations
 (``reference_cells``) to 1e-10 in float64; plus the mask semantics of the
 contract (padding, reverse direction, final state). ``clockwork`` also runs
@@ -10,26 +9,19 @@ with 1, 2 and 3 modules besides its default 4.
 
 import numpy as np
 import pytest
-from reference_cells import (
-    ALL_VARIANTS,
+
+from tests.reference_cells import (
     EXTRA_PARAMS,
     GATES,
     HAS_CELL,
     OPTIONS,
     OUTPUTS,
     REFERENCE,
-    SIDE_INPUTS,
     clockwork_connectivity,
     clockwork_modules,
-    ragged_mask,
-    random_initial_state,
-    random_params,
-    random_side_inputs,
     reference_layer,
     variant_cases,
 )
-
-from sklstm.core import VARIANTS, RecurrentLayer, variant_options
 
 ATOL = 1e-10
 # T = 9 so that clockwork's period-8 module updates twice (t = 0 and t = 8).
@@ -39,46 +31,14 @@ LENGTHS = (9, 4, 1, 6)
 CASES = [pytest.param(variant, options, id=case_id)
          for case_id, variant, options in variant_cases()]
 
-def make_layer(variant, options=None, seed=0):
-    """float64 layer with random non-zero params (peepholes, R and unused U entries included)."""
-    layer = RecurrentLayer(
-        variant, input_size=F, hidden_size=H, random_state=seed, dtype="float64",
-        **(options or {}),
-    )
-    layer.params = random_params(layer.params, np.random.default_rng(seed + 100))
-    return layer
-
-
-def make_inputs(variant, masked, seed=0):
-    """X (B, T, F), mask (B, T) or None, random initial state, side inputs."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((B, T, F))
-    mask = ragged_mask(LENGTHS, T) if masked else None
-    initial_state = random_initial_state(variant, B, H, rng)
-    return X, mask, initial_state, random_side_inputs(variant, B, T, H, rng)
-
 
 def valid(mask):
     """Valid-position mask, all True when ``mask`` is None."""
     return np.ones((B, T), dtype=bool) if mask is None else mask
 
 
-def test_registry_is_exactly_the_transcribed_variants():
-    """Every registered name has a transcription (and nothing stale is transcribed)."""
-    assert isinstance(VARIANTS, tuple)
-    assert len(set(VARIANTS)) == len(VARIANTS)
-    assert set(VARIANTS) == set(ALL_VARIANTS)
-    for table in (GATES, HAS_CELL, EXTRA_PARAMS, REFERENCE, SIDE_INPUTS, OPTIONS, OUTPUTS):
-        assert set(table) == set(VARIANTS)
-
-
-@pytest.mark.parametrize("variant", ALL_VARIANTS)
-def test_variant_options_are_documented_ones(variant):
-    assert variant_options(variant) == OPTIONS[variant]
-
-
 @pytest.mark.parametrize("variant, options", CASES)
-def test_gates_and_param_layout(variant, options):
+def test_gates_and_param_layout(make_layer, variant, options):
     layer = make_layer(variant, options)
     assert tuple(layer.gates) == GATES[variant]
     assert layer.has_cell == HAS_CELL[variant]
@@ -93,9 +53,10 @@ def test_gates_and_param_layout(variant, options):
 @pytest.mark.parametrize("masked", [False, True], ids=["full", "ragged"])
 @pytest.mark.parametrize("with_initial", [False, True], ids=["zero_state", "initial_state"])
 @pytest.mark.parametrize("variant, options", CASES)
-def test_forward_matches_reference(variant, options, with_initial, masked, reverse):
+def test_forward_matches_reference(make_layer, make_inputs, variant, options, with_initial, masked,
+                                   reverse):
     layer = make_layer(variant, options)
-    X, mask, initial_state, side = make_inputs(variant, masked)
+    X, mask, initial_state, side, _, _ = make_inputs(variant, masked)
     if not with_initial:
         initial_state = None
     out, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse, **side)
@@ -115,9 +76,9 @@ def test_forward_matches_reference(variant, options, with_initial, masked, rever
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("masked", [False, True], ids=["full", "ragged"])
 @pytest.mark.parametrize("variant, options", CASES)
-def test_trace_matches_reference(variant, options, masked, reverse):
+def test_trace_matches_reference(make_layer, make_inputs, variant, options, masked, reverse):
     layer = make_layer(variant, options)
-    X, mask, _, side = make_inputs(variant, masked)
+    X, mask, _, side, _, _ = make_inputs(variant, masked)
     internals = layer.trace(X, mask=mask, reverse=reverse, **side)
     _, expected, _, _ = reference_layer(
         variant, X, layer.params, mask, None, reverse, options=options, **side
@@ -132,9 +93,9 @@ def test_trace_matches_reference(variant, options, masked, reverse):
 
 
 @pytest.mark.parametrize("variant, options", CASES)
-def test_trace_is_nan_past_each_length(variant, options):
+def test_trace_is_nan_past_each_length(make_layer, make_inputs, variant, options):
     layer = make_layer(variant, options)
-    X, mask, _, side = make_inputs(variant, masked=True)
+    X, mask, _, side, _, _ = make_inputs(variant, masked=True)
     for key, value in layer.trace(X, mask=mask, **side).items():
         assert np.isnan(value[~mask]).all(), key
 
@@ -145,9 +106,9 @@ def test_trace_is_nan_past_each_length(variant, options):
 
 
 @pytest.mark.parametrize("variant, options", CASES)
-def test_padded_steps_repeat_last_valid_state_forward(variant, options):
+def test_padded_steps_repeat_last_valid_state_forward(make_layer, make_inputs, variant, options):
     layer = make_layer(variant, options)
-    X, mask, initial_state, side = make_inputs(variant, masked=True)
+    X, mask, initial_state, side, _, _ = make_inputs(variant, masked=True)
     out, cache = layer.forward(X, mask=mask, initial_state=initial_state, **side)
     sequences = [out] + ([layer.cell_output(cache)] if HAS_CELL[variant] else [])
     for values in sequences:
@@ -159,9 +120,9 @@ def test_padded_steps_repeat_last_valid_state_forward(variant, options):
 
 
 @pytest.mark.parametrize("variant, options", CASES)
-def test_padded_steps_hold_initial_state_reverse(variant, options):
+def test_padded_steps_hold_initial_state_reverse(make_layer, make_inputs, variant, options):
     layer = make_layer(variant, options)
-    X, mask, initial_state, side = make_inputs(variant, masked=True)
+    X, mask, initial_state, side, _, _ = make_inputs(variant, masked=True)
     out, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=True, **side)
     pairs = [(out, initial_state["hidden"])]
     if HAS_CELL[variant]:
@@ -174,10 +135,11 @@ def test_padded_steps_hold_initial_state_reverse(variant, options):
 
 
 @pytest.mark.parametrize("variant, options", CASES)
-def test_reverse_is_transcription_of_reversed_valid_prefix(variant, options):
+def test_reverse_is_transcription_of_reversed_valid_prefix(make_layer, make_inputs, variant,
+                                                           options):
     """Reverse reads X (and lower_cell) from each sequence's last valid step back."""
     layer = make_layer(variant, options)
-    X, mask, initial_state, side = make_inputs(variant, masked=True)
+    X, mask, initial_state, side, _, _ = make_inputs(variant, masked=True)
     out, _ = layer.forward(X, mask=mask, initial_state=initial_state, reverse=True, **side)
     cell_state = initial_state.get("cell", np.zeros((B, H)))
     settings = {**OPTIONS[variant], **options}
@@ -193,10 +155,10 @@ def test_reverse_is_transcription_of_reversed_valid_prefix(variant, options):
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("variant, options", CASES)
-def test_padded_inputs_are_ignored(variant, options, reverse):
+def test_padded_inputs_are_ignored(make_layer, make_inputs, variant, options, reverse):
     """Whatever X (and lower_cell) hold at padded positions changes nothing."""
     layer = make_layer(variant, options)
-    X, mask, initial_state, side = make_inputs(variant, masked=True)
+    X, mask, initial_state, side, _, _ = make_inputs(variant, masked=True)
     out, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse, **side)
     garbage = X.copy()
     garbage[~mask] = 1e3
@@ -215,11 +177,12 @@ def test_padded_inputs_are_ignored(variant, options, reverse):
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("variant, options", CASES)
-def test_final_state_is_state_at_last_processed_step(variant, options, reverse):
+def test_final_state_is_state_at_last_processed_step(make_layer, make_inputs, variant, options,
+                                                     reverse):
     """The recurrent state there: trace's hidden and cell, which are out and
     cell_output for every variant but the grid (see the next test)."""
     layer = make_layer(variant, options)
-    X, mask, initial_state, side = make_inputs(variant, masked=True)
+    X, mask, initial_state, side, _, _ = make_inputs(variant, masked=True)
     _, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse, **side)
     internals = layer.trace(X, mask=mask, reverse=reverse, initial_state=initial_state, **side)
     last = [0 if reverse else length - 1 for length in LENGTHS]  # last processed position
@@ -233,11 +196,11 @@ def test_final_state_is_state_at_last_processed_step(variant, options, reverse):
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("variant, options", CASES)
-def test_trace_agrees_with_forward(variant, options, reverse):
+def test_trace_agrees_with_forward(make_layer, make_inputs, variant, options, reverse):
     """trace's hidden and cell (the grid's depth_hidden and depth_cell) are forward's
     out and cell_output at valid positions."""
     layer = make_layer(variant, options)
-    X, mask, _, side = make_inputs(variant, masked=True)
+    X, mask, _, side, _, _ = make_inputs(variant, masked=True)
     internals = layer.trace(X, mask=mask, reverse=reverse, **side)
     out, cache = layer.forward(X, mask=mask, reverse=reverse, **side)
     out_key, cell_key = OUTPUTS[variant]
@@ -249,9 +212,9 @@ def test_trace_agrees_with_forward(variant, options, reverse):
 
 
 @pytest.mark.parametrize("variant, options", CASES)
-def test_all_true_mask_equals_no_mask(variant, options):
+def test_all_true_mask_equals_no_mask(make_layer, make_inputs, variant, options):
     layer = make_layer(variant, options)
-    X, _, initial_state, side = make_inputs(variant, masked=False)
+    X, _, initial_state, side, _, _ = make_inputs(variant, masked=False)
     out, _ = layer.forward(X, initial_state=initial_state, **side)
     out_mask, _ = layer.forward(
         X, mask=np.ones((B, T), dtype=bool), initial_state=initial_state, **side
@@ -266,10 +229,11 @@ def test_all_true_mask_equals_no_mask(variant, options):
 
 @pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 @pytest.mark.parametrize("n_modules", [1, 2, 3, 4, 5])
-def test_clockwork_modules_off_the_clock_keep_their_state(n_modules, reverse):
+def test_clockwork_modules_off_the_clock_keep_their_state(make_layer, make_inputs, n_modules,
+                                                          reverse):
     """Module k changes at processed step t iff t % 2**k == 0 (t from 0 per sequence)."""
     layer = make_layer("clockwork", {"n_modules": n_modules})
-    X, mask, initial_state, _ = make_inputs("clockwork", masked=True)
+    X, mask, initial_state, _, _, _ = make_inputs("clockwork", masked=True)
     out, _ = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse)
     for b, length in enumerate(LENGTHS):
         positions = range(length - 1, -1, -1) if reverse else range(length)
@@ -284,9 +248,9 @@ def test_clockwork_modules_off_the_clock_keep_their_state(n_modules, reverse):
 
 
 @pytest.mark.parametrize("n_modules", [2, 3, 4])
-def test_clockwork_reads_no_fast_to_slow_entries_of_U(n_modules):
+def test_clockwork_reads_no_fast_to_slow_entries_of_U(make_layer, make_inputs, n_modules):
     layer = make_layer("clockwork", {"n_modules": n_modules})
-    X, mask, initial_state, _ = make_inputs("clockwork", masked=True)
+    X, mask, initial_state, _, _, _ = make_inputs("clockwork", masked=True)
     out, _ = layer.forward(X, mask=mask, initial_state=initial_state)
     unused = ~clockwork_connectivity(H, n_modules)
     assert unused.any()
@@ -295,21 +259,21 @@ def test_clockwork_reads_no_fast_to_slow_entries_of_U(n_modules):
     np.testing.assert_array_equal(out_garbage, out)
 
 
-def test_clockwork_with_one_module_is_the_rnn():
+def test_clockwork_with_one_module_is_the_rnn(make_layer, make_inputs):
     clockwork = make_layer("clockwork", {"n_modules": 1})
     rnn = make_layer("rnn")
     rnn.params = {key: value.copy() for key, value in clockwork.params.items()}
-    X, mask, initial_state, _ = make_inputs("rnn", masked=True)
+    X, mask, initial_state, _, _, _ = make_inputs("rnn", masked=True)
     for reverse in (False, True):
         out, _ = clockwork.forward(X, mask=mask, initial_state=initial_state, reverse=reverse)
         expected, _ = rnn.forward(X, mask=mask, initial_state=initial_state, reverse=reverse)
         np.testing.assert_array_equal(out, expected)
 
 
-def test_depth_gated_reads_no_hidden_state_in_depth_gate():
+def test_depth_gated_reads_no_hidden_state_in_depth_gate(make_layer, make_inputs):
     """The depth block of U is not a connection: garbage there changes nothing."""
     layer = make_layer("depth_gated")
-    X, mask, initial_state, side = make_inputs("depth_gated", masked=True)
+    X, mask, initial_state, side, _, _ = make_inputs("depth_gated", masked=True)
     out, _ = layer.forward(X, mask=mask, initial_state=initial_state, **side)
     k = GATES["depth_gated"].index("depth")
     layer.params["U"][:, k * H : (k + 1) * H] = 1e3
@@ -317,7 +281,7 @@ def test_depth_gated_reads_no_hidden_state_in_depth_gate():
     np.testing.assert_array_equal(out_garbage, out)
 
 
-def test_depth_gated_with_closed_depth_gate_is_the_peephole_lstm():
+def test_depth_gated_with_closed_depth_gate_is_the_peephole_lstm(make_layer, make_inputs):
     """Yao et al.'s cell reduces to the peephole LSTM when nothing comes from below."""
     layer = make_layer("depth_gated")
     peephole = make_layer("peephole")
@@ -327,7 +291,7 @@ def test_depth_gated_with_closed_depth_gate_is_the_peephole_lstm():
         "b": layer.params["b"][keep],
         **{key: layer.params[key] for key in ("p_input", "p_forget", "p_output")},
     }
-    X, mask, initial_state, side = make_inputs("depth_gated", masked=True)
+    X, mask, initial_state, side, _, _ = make_inputs("depth_gated", masked=True)
     zero_below = {"lower_cell": np.zeros_like(side["lower_cell"])}
     out, _ = layer.forward(X, mask=mask, initial_state=initial_state, **zero_below)
     expected, _ = peephole.forward(X, mask=mask, initial_state=initial_state)

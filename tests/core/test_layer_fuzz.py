@@ -1,4 +1,4 @@
-"""Issue 6, fuzzing: hypothesis draws layers and inputs for the recurrent core.
+"""Fuzzing ``RecurrentLayer``: hypothesis draws layers and inputs for the recurrent core.
 
 Variants (all of ``sklstm.core.VARIANTS``, with their options), sizes, lengths,
 right-padded masks (length-1 rows included), directions, initial states and

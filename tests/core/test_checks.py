@@ -1,24 +1,22 @@
-"""Argument validation and initialisation of ``RecurrentLayer``.
+"""The checks of ``RecurrentLayer``'s public methods (``sklstm.core._checks``).
 
-Acceptance criterion 5 of issue 2 (bad arguments raise ValueError/TypeError
-saying what was expected) and the initialisation part of the contract, for
-every registered variant; plus the arguments issue 7 added (``lower_cell``,
-``d_cell``, variant options such as clockwork's ``n_modules``).
+Bad arguments raise ValueError/TypeError saying what was expected, for every
+registered variant: sizes, dtypes, shapes, masks, initial states, the side inputs
+(``lower_cell``), ``d_cell`` and variant options such as clockwork's ``n_modules``.
+(The initialisation part of the contract is in ``test_layer.py``.)
 """
 
 import numpy as np
 import pytest
-from reference_cells import (
-    ALL_VARIANTS,
-    GATES,
-    HAS_CELL,
-    RESERVOIRS,
-    SIDE_INPUTS,
-    clockwork_connectivity,
-    ragged_mask,
-)
 
 from sklstm.core import VARIANTS, RecurrentLayer
+
+from tests.reference_cells import (
+    ALL_VARIANTS,
+    HAS_CELL,
+    SIDE_INPUTS,
+    ragged_mask,
+)
 
 B, T, F, H = 2, 4, 3, 5
 
@@ -158,7 +156,7 @@ def test_valid_arguments_do_not_raise(layer, X):
 
 
 # ----------------------------------------------------------------------------
-# Side inputs, d_cell and variant options (issue 7)
+# Side inputs, d_cell and variant options
 # ----------------------------------------------------------------------------
 
 
@@ -222,150 +220,3 @@ def test_more_modules_than_units_raises():
 def test_bad_n_modules_raises(n_modules):
     with pytest.raises((TypeError, ValueError), match=r"n_modules.*int.*>= ?1"):
         RecurrentLayer("clockwork", input_size=F, hidden_size=H, n_modules=n_modules)
-
-
-# ----------------------------------------------------------------------------
-# Initialisation
-# ----------------------------------------------------------------------------
-
-
-#: The variants initialised as the contract says (Glorot W, orthogonal blocks of U, zero
-#: biases but the forget gate's); a reservoir is drawn its own way (tests/test_esn.py).
-INITIALISED = [name for name in ALL_VARIANTS if name not in RESERVOIRS]
-
-
-def make(variant, seed, forget_bias=1.0, input_size=F, hidden_size=H):
-    return RecurrentLayer(
-        variant, input_size=input_size, hidden_size=hidden_size,
-        forget_bias=forget_bias, random_state=seed, dtype="float64",
-    )
-
-
-@pytest.mark.parametrize("variant", ALL_VARIANTS)
-def test_same_seed_same_params(variant):
-    first, second = make(variant, 7), make(variant, 7)
-    assert set(first.params) == set(second.params)
-    for key in first.params:
-        np.testing.assert_array_equal(first.params[key], second.params[key])
-
-
-@pytest.mark.parametrize("variant", ALL_VARIANTS)
-def test_init_ignores_global_random_state(variant):
-    np.random.seed(1)
-    first = make(variant, 7)
-    np.random.seed(2)
-    second = make(variant, 7)
-    for key in first.params:
-        np.testing.assert_array_equal(first.params[key], second.params[key])
-
-
-@pytest.mark.parametrize("variant", ALL_VARIANTS)
-def test_different_seed_different_weights(variant):
-    first, second = make(variant, 7), make(variant, 8)
-    for key in ("W", "U"):
-        assert not np.array_equal(first.params[key], second.params[key]), key
-
-
-@pytest.mark.parametrize("forget_bias", [0.0, 1.0, 2.5])
-@pytest.mark.parametrize("variant", INITIALISED)
-def test_biases_zero_except_forget(variant, forget_bias):
-    b = make(variant, 0, forget_bias=forget_bias).params["b"].reshape(len(GATES[variant]), H)
-    expected = np.zeros_like(b)
-    for k, gate in enumerate(GATES[variant]):
-        if gate in ("forget", "depth_forget"):  # the grid's depth transform has one too
-            expected[k] = forget_bias
-    np.testing.assert_array_equal(b, expected)
-
-
-@pytest.mark.parametrize("variant", ALL_VARIANTS)
-def test_peepholes_start_at_zero(variant):
-    params = make(variant, 0).params
-    peepholes = [key for key in params if key.startswith("p_")]
-    known = {"p_input", "p_forget", "p_output", "p_depth", "p_lower"}  # p_lower: depth_gated
-    assert set(peepholes) <= known
-    for key in peepholes:
-        np.testing.assert_array_equal(params[key], 0.0)
-
-
-def unconnected(variant, hidden_size=H, **options):
-    """(H, G*H) bool: the entries of U that are no connection, kept at zero (the
-    documented rule): clockwork's fast-to-slow blocks, depth_gated's depth block."""
-    zeros = np.zeros((hidden_size, len(GATES[variant]) * hidden_size), dtype=bool)
-    if variant == "clockwork":
-        zeros[:] = ~clockwork_connectivity(hidden_size, options.get("n_modules", 4))
-    if "depth" in GATES[variant]:
-        k = GATES[variant].index("depth")
-        zeros[:, k * hidden_size : (k + 1) * hidden_size] = True
-    return zeros
-
-
-@pytest.mark.parametrize("variant", INITIALISED)
-def test_recurrent_blocks_orthogonal(variant):
-    """Each (H, H) block of U is orthogonal, then zero where there is no connection:
-    so every column of U without such zeros is a column of an orthogonal matrix."""
-    U = make(variant, 0).params["U"]  # (H, G*H)
-    zeros = unconnected(variant)
-    np.testing.assert_array_equal(U[zeros], 0.0)
-    assert np.all(U[~zeros] != 0)
-    for k, name in enumerate(GATES[variant]):
-        block = U[:, k * H : (k + 1) * H]  # (H, H)
-        full = ~zeros[:, k * H : (k + 1) * H].any(axis=0)  # columns kept whole
-        if name == "depth":
-            assert not full.any()
-            continue
-        assert full.any(), name
-        columns = block[:, full]
-        np.testing.assert_allclose(columns.T @ columns, np.eye(full.sum()), rtol=0, atol=1e-10,
-                                   err_msg=name)
-        if full.all():
-            np.testing.assert_allclose(block @ block.T, np.eye(H), rtol=0, atol=1e-10, err_msg=name)
-    if len(GATES[variant]) > 1:  # blocks are drawn independently, not copies
-        assert not np.allclose(U[:, :H], U[:, H : 2 * H])
-
-
-@pytest.mark.parametrize("n_modules", [1, 2, 3, 4, 6])
-def test_clockwork_U_is_block_lower_triangular_orthogonal(n_modules):
-    """Zero exactly where the source module is faster than the target; the fastest
-    module's columns (all sources connected) orthonormal; one module: orthogonal U."""
-    hidden_size = 6
-    U = RecurrentLayer("clockwork", input_size=F, hidden_size=hidden_size, random_state=0,
-                       dtype="float64", n_modules=n_modules).params["U"]
-    zeros = unconnected("clockwork", hidden_size, n_modules=n_modules)
-    assert zeros.any() == (n_modules > 1)
-    np.testing.assert_array_equal(U[zeros], 0.0)
-    assert np.all(U[~zeros] != 0)
-    assert np.array_equal(zeros, np.triu(zeros, 1))  # only above the diagonal
-    fastest = ~zeros.any(axis=0)
-    np.testing.assert_allclose(U[:, fastest].T @ U[:, fastest], np.eye(fastest.sum()),
-                               rtol=0, atol=1e-10)
-
-
-@pytest.mark.parametrize("variant", INITIALISED)
-def test_input_weights_glorot_uniform(variant):
-    input_size, hidden_size = 40, 30
-    W = make(variant, 0, input_size=input_size, hidden_size=hidden_size).params["W"]
-    G = len(GATES[variant])
-    limit = np.sqrt(6.0 / (input_size + G * hidden_size))
-    assert W.shape == (input_size, G * hidden_size)
-    assert np.abs(W).max() <= limit
-    # uniform on [-limit, limit]: spread over the range, mean ~0, var limit**2 / 3
-    assert np.abs(W).max() > 0.95 * limit
-    assert abs(W.mean()) < 0.1 * limit
-    np.testing.assert_allclose(W.var(), limit**2 / 3, rtol=0.1)
-
-
-def test_has_cell_flags():
-    for variant in ALL_VARIANTS:
-        assert make(variant, 0).has_cell == HAS_CELL[variant], variant
-
-
-def test_depth_gated_init():
-    """Peepholes and p_lower zero, forget bias as given, depth bias zero, U's depth block zero."""
-    params = make("depth_gated", 0, forget_bias=2.0).params
-    for key in ("p_input", "p_forget", "p_output", "p_depth", "p_lower"):
-        np.testing.assert_array_equal(params[key], 0.0, err_msg=key)
-    b = params["b"].reshape(5, H)
-    np.testing.assert_array_equal(b[GATES["depth_gated"].index("forget")], 2.0)
-    np.testing.assert_array_equal(b[GATES["depth_gated"].index("depth")], 0.0)
-    np.testing.assert_array_equal(params["U"][:, 4 * H :], 0.0)
-

@@ -1,7 +1,7 @@
-"""Backpropagation through time of every registered variant.
+"""``RecurrentLayer``'s contract beyond the equations: backpropagation through time of
+every registered variant, and how the parameters are initialised.
 
-Acceptance criteria 1 and 4 of issue 2 (and issue 7's "same tests" for
-``clockwork`` and ``depth_gated``): float64 central differences of the loss
+Gradients: float64 central differences of the loss
 ``sum(R * out)`` (plus ``sum(Rc * cell_output)`` for variants with a cell)
 with respect to X, every array in ``params``, the initial state and
 ``lower_cell``; "batched equals one at a time"; float32 in, float32 out.
@@ -9,19 +9,19 @@ with respect to X, every array in ``params``, the initial state and
 
 import numpy as np
 import pytest
-from reference_cells import (
+
+from sklstm.core import RecurrentLayer
+
+from tests.reference_cells import (
     ALL_VARIANTS,
     GATES,
     HAS_CELL,
+    RESERVOIRS,
     clockwork_connectivity,
-    ragged_mask,
-    random_initial_state,
     random_params,
     random_side_inputs,
     variant_cases,
 )
-
-from sklstm.core import RecurrentLayer
 
 # H = 4 is the smallest size that takes clockwork's default 4 modules.
 B, T, F, H = 3, 5, 2, 4
@@ -34,31 +34,6 @@ CASES = [pytest.param(variant, options, id=case_id)
 CELL_VARIANTS = [variant for variant in ALL_VARIANTS if HAS_CELL[variant]]
 DIRECTIONS = pytest.mark.parametrize("reverse", [False, True], ids=["forward", "reverse"])
 MASKING = pytest.mark.parametrize("masked", [False, True], ids=["full", "ragged"])
-
-
-def make_layer(variant, options=None, dtype="float64", seed=0, depth_block=False):
-    """Layer with random non-zero params (peepholes, R and clockwork's unused U entries
-    included). ``depth_gated``'s depth block of ``U``, which the documentation says is
-    kept at zero, is zeroed unless ``depth_block`` (see the test near the end)."""
-    layer = RecurrentLayer(variant, input_size=F, hidden_size=H, random_state=seed,
-                           dtype=dtype, **(options or {}))
-    layer.params = random_params(layer.params, np.random.default_rng(seed + 100))
-    if "depth" in GATES[variant] and not depth_block:
-        k = GATES[variant].index("depth")
-        layer.params["U"][:, k * H : (k + 1) * H] = 0
-    return layer
-
-
-def make_inputs(variant, masked, dtype="float64", seed=1):
-    """X, mask or None, initial state, side inputs, loss weights R and Rc (B, T, H)."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((B, T, F)).astype(dtype)
-    mask = ragged_mask(LENGTHS, T) if masked else None
-    initial_state = random_initial_state(variant, B, H, rng, dtype)
-    side = random_side_inputs(variant, B, T, H, rng, dtype)
-    R = rng.standard_normal((B, T, H)).astype(dtype)
-    Rc = rng.standard_normal((B, T, H)).astype(dtype)
-    return X, mask, initial_state, side, R, Rc
 
 
 def numerical_gradient(row_losses, array, per_row):
@@ -128,8 +103,9 @@ def check_gradients(layer, X, mask, initial_state, side, R, reverse, Rc=None):
 @DIRECTIONS
 @MASKING
 @pytest.mark.parametrize("variant, options", CASES)
-def test_gradients_match_central_differences(variant, options, masked, reverse):
-    layer = make_layer(variant, options)
+def test_gradients_match_central_differences(make_layer, make_inputs, variant, options, masked,
+                                             reverse):
+    layer = make_layer(variant, options, depth_block=False)
     X, mask, initial_state, side, R, _ = make_inputs(variant, masked)
     errors = check_gradients(layer, X, mask, initial_state, side, R, reverse)
     assert max(errors.values()) < 1e-6, errors
@@ -138,9 +114,9 @@ def test_gradients_match_central_differences(variant, options, masked, reverse):
 @DIRECTIONS
 @MASKING
 @pytest.mark.parametrize("variant", CELL_VARIANTS)
-def test_cell_output_gradient_d_cell(variant, masked, reverse):
+def test_cell_output_gradient_d_cell(make_layer, make_inputs, variant, masked, reverse):
     """``backward(d_out, cache, d_cell)`` with d_cell the gradient w.r.t. cell_output."""
-    layer = make_layer(variant)
+    layer = make_layer(variant, depth_block=False)
     X, mask, initial_state, side, R, Rc = make_inputs(variant, masked)
     errors = check_gradients(layer, X, mask, initial_state, side, R, reverse, Rc=Rc)
     assert max(errors.values()) < 1e-6, errors
@@ -149,11 +125,12 @@ def test_cell_output_gradient_d_cell(variant, masked, reverse):
 @DIRECTIONS
 @MASKING
 @pytest.mark.parametrize("lower_variant", ["lstm", "depth_gated"])
-def test_stacked_depth_gated_backpropagates_into_the_layer_below(lower_variant, masked, reverse):
+def test_stacked_depth_gated_backpropagates_into_the_layer_below(make_layer, make_inputs,
+                                                                 lower_variant, masked, reverse):
     """The depth-gated contract end to end: the upper layer reads the lower layer's
     ``cell_output``, and its ``grads["lower_cell"]`` goes back as the lower layer's
     ``d_cell``; the gradient w.r.t. X and the lower layer's params is checked."""
-    lower = make_layer(lower_variant, seed=3)
+    lower = make_layer(lower_variant, seed=3, depth_block=False)
     upper = RecurrentLayer("depth_gated", input_size=H, hidden_size=H, random_state=4,
                            dtype="float64")
     upper.params = random_params(upper.params, np.random.default_rng(5))
@@ -182,8 +159,8 @@ def test_stacked_depth_gated_backpropagates_into_the_layer_below(lower_variant, 
 
 
 @pytest.mark.parametrize("variant, options", CASES)
-def test_no_initial_state_equals_zero_initial_state(variant, options):
-    layer = make_layer(variant, options)
+def test_no_initial_state_equals_zero_initial_state(make_layer, make_inputs, variant, options):
+    layer = make_layer(variant, options, depth_block=False)
     X, mask, initial_state, side, R, _ = make_inputs(variant, masked=True)
     zeros = {key: np.zeros_like(value) for key, value in initial_state.items()}
     out, cache = layer.forward(X, mask=mask, **side)
@@ -198,14 +175,14 @@ def test_no_initial_state_equals_zero_initial_state(variant, options):
 
 @DIRECTIONS
 @pytest.mark.parametrize("variant, options", CASES)
-def test_batched_equals_one_at_a_time(variant, options, reverse):
+def test_batched_equals_one_at_a_time(make_layer, make_inputs, variant, options, reverse):
     """Each sequence of a ragged batch behaves exactly as that sequence alone.
 
     For row ``b``, the batch is backpropagated with ``d_out`` (and ``d_cell``)
     non-zero only on row ``b``'s valid steps, so its parameter gradients are
     row ``b``'s alone.
     """
-    layer = make_layer(variant, options)
+    layer = make_layer(variant, options, depth_block=False)
     X, mask, initial_state, side, d_out, d_cell = make_inputs(variant, masked=True)
     if not HAS_CELL[variant]:
         d_cell = None
@@ -248,8 +225,8 @@ def test_batched_equals_one_at_a_time(variant, options, reverse):
 
 @DIRECTIONS
 @pytest.mark.parametrize("variant, options", CASES)
-def test_float32_stays_float32(variant, options, reverse):
-    layer = make_layer(variant, options, dtype="float32")
+def test_float32_stays_float32(make_layer, make_inputs, variant, options, reverse):
+    layer = make_layer(variant, options, dtype="float32", depth_block=False)
     X, mask, initial_state, side, d_out, d_cell = make_inputs(variant, masked=True, dtype="float32")
     assert all(value.dtype == np.float32 for value in layer.params.values())
     out, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse, **side)
@@ -290,7 +267,7 @@ def test_default_dtype_is_float32(variant, options):
 
 @DIRECTIONS
 @pytest.mark.parametrize("n_modules", [2, 3, 4])
-def test_clockwork_unused_U_entries_get_zero_gradient(n_modules, reverse):
+def test_clockwork_unused_U_entries_get_zero_gradient(make_layer, make_inputs, n_modules, reverse):
     layer = make_layer("clockwork", {"n_modules": n_modules})  # unused entries non-zero
     X, mask, initial_state, _, R, _ = make_inputs("clockwork", masked=True)
     _, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse)
@@ -301,7 +278,7 @@ def test_clockwork_unused_U_entries_get_zero_gradient(n_modules, reverse):
 
 
 @DIRECTIONS
-def test_depth_gated_U_depth_block_gets_zero_gradient(reverse):
+def test_depth_gated_U_depth_block_gets_zero_gradient(make_layer, make_inputs, reverse):
     layer = make_layer("depth_gated", depth_block=True)  # depth block of U non-zero
     X, mask, initial_state, side, R, Rc = make_inputs("depth_gated", masked=True)
     _, cache = layer.forward(X, mask=mask, initial_state=initial_state, reverse=reverse, **side)
@@ -312,7 +289,7 @@ def test_depth_gated_U_depth_block_gets_zero_gradient(reverse):
     assert np.all(np.delete(blocks, k, axis=1) != 0)
 
 
-def test_clockwork_with_one_module_is_the_rnn_exactly():
+def test_clockwork_with_one_module_is_the_rnn_exactly(make_layer, make_inputs):
     clockwork = make_layer("clockwork", {"n_modules": 1})
     rnn = make_layer("rnn")
     rnn.params = {key: value.copy() for key, value in clockwork.params.items()}
@@ -332,8 +309,8 @@ def test_clockwork_with_one_module_is_the_rnn_exactly():
                                       grads_rnn["initial_state"]["hidden"])
 
 
-def test_depth_gated_backward_ignores_U_depth_block_like_forward():
-    """Forward ignores whatever ``U``'s depth block holds (see test_core_equations);
+def test_depth_gated_backward_ignores_U_depth_block_like_forward(make_layer, make_inputs):
+    """Forward ignores whatever ``U``'s depth block holds (see test_cells.py);
     backward must differentiate that same function."""
     layer = make_layer("depth_gated", depth_block=True)
     X, mask, initial_state, side, R, _ = make_inputs("depth_gated", masked=False)
@@ -342,9 +319,10 @@ def test_depth_gated_backward_ignores_U_depth_block_like_forward():
 
 
 @DIRECTIONS
-def test_non_finite_padded_lower_cell_never_gives_silent_nan_gradients(reverse):
+def test_non_finite_padded_lower_cell_never_gives_silent_nan_gradients(make_layer, make_inputs,
+                                                                       reverse):
     """Either rejected up front, as non-finite X is, or ignored like padded X."""
-    layer = make_layer("depth_gated")
+    layer = make_layer("depth_gated", depth_block=False)
     X, mask, initial_state, side, R, _ = make_inputs("depth_gated", masked=True)
     side["lower_cell"][~mask] = np.nan
     try:
@@ -355,3 +333,144 @@ def test_non_finite_padded_lower_cell_never_gives_silent_nan_gradients(reverse):
     _, grads = layer.backward(R, cache)
     nan = [key for key, value in grads.items() if key != "initial_state" and np.isnan(value).any()]
     assert not nan, f"NaN gradients: {nan}"
+
+
+#: The variants initialised as the contract says (Glorot W, orthogonal blocks of U, zero
+#: biases but the forget gate's); a reservoir is drawn its own way (tests/core/test_esn.py).
+INITIALISED = [name for name in ALL_VARIANTS if name not in RESERVOIRS]
+
+
+def make(variant, seed, forget_bias=1.0, input_size=F, hidden_size=H):
+    return RecurrentLayer(
+        variant, input_size=input_size, hidden_size=hidden_size,
+        forget_bias=forget_bias, random_state=seed, dtype="float64",
+    )
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_same_seed_same_params(variant):
+    first, second = make(variant, 7), make(variant, 7)
+    assert set(first.params) == set(second.params)
+    for key in first.params:
+        np.testing.assert_array_equal(first.params[key], second.params[key])
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_init_ignores_global_random_state(variant):
+    np.random.seed(1)
+    first = make(variant, 7)
+    np.random.seed(2)
+    second = make(variant, 7)
+    for key in first.params:
+        np.testing.assert_array_equal(first.params[key], second.params[key])
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_different_seed_different_weights(variant):
+    first, second = make(variant, 7), make(variant, 8)
+    for key in ("W", "U"):
+        assert not np.array_equal(first.params[key], second.params[key]), key
+
+
+@pytest.mark.parametrize("forget_bias", [0.0, 1.0, 2.5])
+@pytest.mark.parametrize("variant", INITIALISED)
+def test_biases_zero_except_forget(variant, forget_bias):
+    b = make(variant, 0, forget_bias=forget_bias).params["b"].reshape(len(GATES[variant]), H)
+    expected = np.zeros_like(b)
+    for k, gate in enumerate(GATES[variant]):
+        if gate in ("forget", "depth_forget"):  # the grid's depth transform has one too
+            expected[k] = forget_bias
+    np.testing.assert_array_equal(b, expected)
+
+
+@pytest.mark.parametrize("variant", ALL_VARIANTS)
+def test_peepholes_start_at_zero(variant):
+    params = make(variant, 0).params
+    peepholes = [key for key in params if key.startswith("p_")]
+    known = {"p_input", "p_forget", "p_output", "p_depth", "p_lower"}  # p_lower: depth_gated
+    assert set(peepholes) <= known
+    for key in peepholes:
+        np.testing.assert_array_equal(params[key], 0.0)
+
+
+def unconnected(variant, hidden_size=H, **options):
+    """(H, G*H) bool: the entries of U that are no connection, kept at zero (the
+    documented rule): clockwork's fast-to-slow blocks, depth_gated's depth block."""
+    zeros = np.zeros((hidden_size, len(GATES[variant]) * hidden_size), dtype=bool)
+    if variant == "clockwork":
+        zeros[:] = ~clockwork_connectivity(hidden_size, options.get("n_modules", 4))
+    if "depth" in GATES[variant]:
+        k = GATES[variant].index("depth")
+        zeros[:, k * hidden_size : (k + 1) * hidden_size] = True
+    return zeros
+
+
+@pytest.mark.parametrize("variant", INITIALISED)
+def test_recurrent_blocks_orthogonal(variant):
+    """Each (H, H) block of U is orthogonal, then zero where there is no connection:
+    so every column of U without such zeros is a column of an orthogonal matrix."""
+    U = make(variant, 0).params["U"]  # (H, G*H)
+    zeros = unconnected(variant)
+    np.testing.assert_array_equal(U[zeros], 0.0)
+    assert np.all(U[~zeros] != 0)
+    for k, name in enumerate(GATES[variant]):
+        block = U[:, k * H : (k + 1) * H]  # (H, H)
+        full = ~zeros[:, k * H : (k + 1) * H].any(axis=0)  # columns kept whole
+        if name == "depth":
+            assert not full.any()
+            continue
+        assert full.any(), name
+        columns = block[:, full]
+        np.testing.assert_allclose(columns.T @ columns, np.eye(full.sum()), rtol=0, atol=1e-10,
+                                   err_msg=name)
+        if full.all():
+            np.testing.assert_allclose(block @ block.T, np.eye(H), rtol=0, atol=1e-10, err_msg=name)
+    if len(GATES[variant]) > 1:  # blocks are drawn independently, not copies
+        assert not np.allclose(U[:, :H], U[:, H : 2 * H])
+
+
+@pytest.mark.parametrize("n_modules", [1, 2, 3, 4, 6])
+def test_clockwork_U_is_block_lower_triangular_orthogonal(n_modules):
+    """Zero exactly where the source module is faster than the target; the fastest
+    module's columns (all sources connected) orthonormal; one module: orthogonal U."""
+    hidden_size = 6
+    U = RecurrentLayer("clockwork", input_size=F, hidden_size=hidden_size, random_state=0,
+                       dtype="float64", n_modules=n_modules).params["U"]
+    zeros = unconnected("clockwork", hidden_size, n_modules=n_modules)
+    assert zeros.any() == (n_modules > 1)
+    np.testing.assert_array_equal(U[zeros], 0.0)
+    assert np.all(U[~zeros] != 0)
+    assert np.array_equal(zeros, np.triu(zeros, 1))  # only above the diagonal
+    fastest = ~zeros.any(axis=0)
+    np.testing.assert_allclose(U[:, fastest].T @ U[:, fastest], np.eye(fastest.sum()),
+                               rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("variant", INITIALISED)
+def test_input_weights_glorot_uniform(variant):
+    input_size, hidden_size = 40, 30
+    W = make(variant, 0, input_size=input_size, hidden_size=hidden_size).params["W"]
+    G = len(GATES[variant])
+    limit = np.sqrt(6.0 / (input_size + G * hidden_size))
+    assert W.shape == (input_size, G * hidden_size)
+    assert np.abs(W).max() <= limit
+    # uniform on [-limit, limit]: spread over the range, mean ~0, var limit**2 / 3
+    assert np.abs(W).max() > 0.95 * limit
+    assert abs(W.mean()) < 0.1 * limit
+    np.testing.assert_allclose(W.var(), limit**2 / 3, rtol=0.1)
+
+
+def test_has_cell_flags():
+    for variant in ALL_VARIANTS:
+        assert make(variant, 0).has_cell == HAS_CELL[variant], variant
+
+
+def test_depth_gated_init():
+    """Peepholes and p_lower zero, forget bias as given, depth bias zero, U's depth block zero."""
+    params = make("depth_gated", 0, forget_bias=2.0).params
+    for key in ("p_input", "p_forget", "p_output", "p_depth", "p_lower"):
+        np.testing.assert_array_equal(params[key], 0.0, err_msg=key)
+    b = params["b"].reshape(5, H)
+    np.testing.assert_array_equal(b[GATES["depth_gated"].index("forget")], 2.0)
+    np.testing.assert_array_equal(b[GATES["depth_gated"].index("depth")], 0.0)
+    np.testing.assert_array_equal(params["U"][:, 4 * H :], 0.0)

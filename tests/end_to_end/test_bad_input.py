@@ -1,4 +1,4 @@
-"""Issue 6: every malformed input gets a clear error, and a failed call loses nothing.
+"""Every malformed input gets a clear error, and a failed call loses nothing.
 
 Each bad input must raise ValueError or TypeError (never IndexError,
 ZeroDivisionError, a hang or a silent result) whose message names the offending
@@ -7,45 +7,18 @@ thing; a failing call on a fitted estimator must leave it exactly as it was
 """
 
 import copy
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 
 from sklstm import LSTMClassifier, LSTMRegressor, to_sequences
 
-N, T, F = 24, 6, 2
-SMALL = {"hidden_size": 4, "max_iter": 2, "random_state": 0}
-ERRORS = (ValueError, TypeError)
+from tests.helpers import ERRORS, RAGGED, SMALL, X2, X3, Y_REG, F, N, T, Y, with_value
 
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
-
-
-def make_data(n=N, t=T, f=F, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n, t, f))
-    y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
-    return X, y
-
-
-X3, Y = make_data()
-Y_REG = X3[:, :, 0].mean(axis=1)
-X2 = X3[:, :, 0].copy()  # (N, T) univariate rows
-RAGGED = [X3[i, : 2 + i % 4] for i in range(N)]
-
-
-def with_value(array, index, value):
-    out = np.array(array, dtype=float, copy=True)
-    out[index] = value
-    return out
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
 
 
 @pytest.fixture(scope="module")
@@ -319,76 +292,6 @@ def test_bad_input_raises_a_clear_error(fitted, key, call, pattern):
         call(est)
 
 
-# ----------------------------------------------------- every hyperparameter
-BAD_HYPERPARAMETERS = [
-    ("variant", "lstmm"), ("variant", None),
-    ("hidden_size", 0), ("hidden_size", -4), ("hidden_size", 2.5), ("hidden_size", "8"),
-    ("num_layers", 0), ("num_layers", 1.5),
-    ("n_modules", 0), ("n_modules", 1.5), ("n_modules", "4"),
-    ("spectral_radius", -0.5), ("spectral_radius", np.inf), ("spectral_radius", "1"),
-    ("leak_rate", 0.0), ("leak_rate", 1.5), ("leak_rate", np.nan),
-    ("input_scaling", 0.0), ("input_scaling", -1.0), ("input_scaling", np.inf),
-    ("density", 0.0), ("density", 1.5), ("density", "sparse"),
-    ("tied_weights", "yes"), ("tied_weights", 1), ("depth_priority", None),
-    ("bidirectional", "yes"),
-    ("pooling", "max"),
-    ("dropout", -0.1), ("dropout", 1.0), ("dropout", np.nan),
-    ("forget_bias", np.nan), ("forget_bias", np.inf), ("forget_bias", "1"),
-    ("solver", "lbfgs"),
-    ("learning_rate_init", 0.0), ("learning_rate_init", -0.1),
-    ("learning_rate_init", np.inf), ("learning_rate_init", np.nan),
-    ("batch_size", 0), ("batch_size", "big"), ("batch_size", 3.5),
-    ("max_iter", 0), ("max_iter", 2.5),
-    ("alpha", -1e-4), ("alpha", np.nan), ("alpha", np.inf),
-    ("clip_norm", 0.0), ("clip_norm", -1.0),
-    ("early_stopping", "yes"),
-    ("validation_fraction", 0.0), ("validation_fraction", 1.0),
-    ("n_iter_no_change", 0), ("n_iter_no_change", -np.inf),
-    ("tol", -1.0), ("tol", np.nan),
-    ("shuffle", "no"),
-    ("random_state", "seed"),
-    ("verbose", "loud"),
-    ("warm_start", "no"),
-    ("dtype", "float16"), ("dtype", "int32"),
-    ("window", 0), ("window", -2), ("window", 1.5),
-    ("chunk_size", 0), ("chunk_size", 1.5), ("chunk_size", "big"),
-    ("momentum", -0.1), ("momentum", 1.5),
-    ("nesterovs_momentum", "yes"),
-    ("beta_1", 1.0), ("beta_1", -0.1), ("beta_2", 1.0),
-    ("epsilon", 0.0), ("epsilon", -1e-8),
-]
-
-
-def test_every_hyperparameter_has_bad_values():
-    covered = {name for name, _ in BAD_HYPERPARAMETERS} | {"linear"}  # regressor only
-    names = set(LSTMRegressor().get_params())
-    assert names - covered == set()
-
-
-@pytest.mark.parametrize("Estimator", [LSTMClassifier, LSTMRegressor])
-@pytest.mark.parametrize("param, value", BAD_HYPERPARAMETERS,
-                         ids=[f"{p}={v!r}" for p, v in BAD_HYPERPARAMETERS])
-def test_out_of_range_hyperparameter(Estimator, param, value):
-    est = Estimator(max_iter=1, hidden_size=4).set_params(**{param: value})
-    # window mode needs 2-D input; everything else 3-D
-    X = X2 if param == "window" else X3
-    y = Y if Estimator is LSTMClassifier else Y_REG
-    with pytest.raises(ERRORS, match=rf"\b{param}\b"):
-        est.fit(X, y)
-
-
-@pytest.mark.parametrize("value", ["first", True, 0])
-def test_bad_linear(value):
-    with pytest.raises(ERRORS, match=r"\blinear\b"):
-        LSTMRegressor(max_iter=1, hidden_size=4, window=2, linear=value).fit(X2, Y_REG)
-
-
-@pytest.mark.parametrize("value", ["auto", [1, 2], 3])
-def test_bad_class_weight(value):
-    with pytest.raises(ERRORS, match=r"class_weight"):
-        LSTMClassifier(max_iter=1, hidden_size=4, class_weight=value).fit(X3, Y)
-
-
 # ------------------------------------------------ a failed call loses nothing
 def snapshot(est, X):
     """Everything a user could observe of a fitted estimator."""
@@ -496,38 +399,3 @@ def test_failed_first_fit_leaves_estimator_unfitted():
     assert not [k for k in vars(reg) if k.endswith("_")], vars(reg).keys()
     with pytest.raises(NotFittedError):
         reg.predict(X3)
-
-
-# ------------------------------------------------ NaN inside a sequence (issue 18)
-@pytest.mark.parametrize("X, where", [
-    (with_value(X3, (3, 2, 1), np.nan), "sequence 3, at time step 2, feature 1"),
-    (with_value(X2, (3, 2), np.nan), "sequence 3, at time step 2"),
-    (pd.DataFrame(with_value(X2, (3, 2), np.nan)).astype("Float64"),
-     "sequence 3, at time step 2"),
-    (RAGGED[:3] + [with_value(RAGGED[3], (2, 1), np.nan)] + RAGGED[4:],
-     "sequence 3, at time step 2"),
-], ids=["3d", "2d", "nullable-frame", "ragged"])
-def test_nan_inside_a_sequence_says_where_and_how_to_fill_sequences(X, where):
-    with pytest.raises(ValueError, match=rf"^Input X contains NaN \(first in {where}\)"
-                       ) as error:
-        _fresh_clf().fit(X, Y)
-    message = str(error.value)
-    assert "fill the gaps along time within each sequence" in message
-    assert "sklstm.to_sequences" in message
-    # not scikit-learn's advice, whose imputers and models do not take sequences
-    assert "HistGradientBoosting" not in message and "SimpleImputer" not in message
-
-
-def test_nan_in_a_window_series_names_its_row_and_column():
-    series = with_value(X2, (5, 1), np.nan)
-    with pytest.raises(ValueError, match=r"^Input X contains NaN \(first in row 5, "
-                                         r"column 1\).*df\.ffill\(\)") as error:
-        _fresh_reg(window=3).fit(series, Y_REG)
-    assert "HistGradientBoosting" not in str(error.value)
-
-
-def test_nan_padding_keeps_its_hint_without_scikit_learns_advice():
-    padded = with_value(X2, (1, slice(T - 2, None)), np.nan)
-    with pytest.raises(ValueError, match=r"only pad the ends of sequences") as error:
-        _fresh_clf().fit(padded, Y)
-    assert "HistGradientBoosting" not in str(error.value)

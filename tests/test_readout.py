@@ -1,30 +1,32 @@
-"""Issue 21, the echo state network (``variant="esn"``) at the estimator level.
+"""The echo state network's training (``sklstm._readout``), at the estimator level.
 
 The reservoir's equations, its exact backward (X and every array, both directions,
 masked) and its thread blocks run in the suites driven by ``reference_cells``
-(``test_core_*.py``); here: how it is drawn, that training never touches it, the
+(``tests/core/``), how it is drawn in ``tests/core/test_esn.py``; here: that training
+never touches it, the
 closed-form readout against a ridge computed independently from states computed
 independently, the readout's gradients, partial_fit / warm_start, and the ways in
 (input formats, windows, stacks, trace, grid search).
 """
 
 import pickle
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from reference_cells import ragged_mask, reference_layer, spectral_radius
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
-from test_network_gradients import _worst_relative_error
 
 from sklstm import LSTMClassifier, LSTMRegressor, to_sequences, variant_grid
 from sklstm._network import RecurrentNetwork
 from sklstm._readout import readout_network, reservoir_states
 from sklstm._training import LoopSettings, loss_and_grads
-from sklstm.core import RecurrentLayer, variant_options
+from sklstm.core import variant_options
+
+from tests.helpers import network_gradient_error
+from tests.reference_cells import ragged_mask, reference_layer
+
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
 
 rng = np.random.RandomState(0)
 X = rng.normal(size=(60, 8, 2))
@@ -32,13 +34,6 @@ Y = np.c_[X[:, :, 0].sum(axis=1), np.tanh(X[:, -3:, 1]).sum(axis=1)]  # (60, 2)
 LABELS = np.array(["a", "b", "c"])[np.digitize(Y[:, 0], [-1, 1])]
 WEIGHTS = rng.uniform(0.5, 2.0, size=60)
 FAST = {"hidden_size": 6, "random_state": 0}
-
-
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 def reservoir(estimator):
@@ -51,41 +46,6 @@ def assert_same(first, second):
     assert len(first) == len(second)
     for a, b in zip(first, second):
         np.testing.assert_array_equal(a, b)
-
-
-# ------------------------------------------------------------------ the reservoir
-@pytest.mark.parametrize("radius", [0.5, 0.95, 1.0, 1.3])
-@pytest.mark.parametrize("hidden_size, density", [(4, "auto"), (30, "auto"), (50, 0.05),
-                                                  (12, 1.0)])
-def test_drawn_reservoir_has_the_spectral_radius_and_density(radius, hidden_size, density):
-    layer = RecurrentLayer("esn", input_size=3, hidden_size=hidden_size, random_state=1,
-                           dtype="float64", spectral_radius=radius, density=density)
-    U = layer.params["U"]  # (H, H): column j holds unit j's recurrent inputs
-    assert spectral_radius(U) == pytest.approx(radius, rel=1e-12)
-    per_unit = min(hidden_size, 10) if density == "auto" else max(1, round(density * hidden_size))
-    assert ((U != 0).sum(axis=0) == per_unit).all()
-    float32 = RecurrentLayer("esn", input_size=3, hidden_size=hidden_size, random_state=1,
-                             spectral_radius=radius, density=density).params["U"]
-    assert spectral_radius(float32.astype(np.float64)) == pytest.approx(radius, rel=1e-6)
-
-
-def test_input_weights_and_bias_are_uniform_in_the_input_scaling():
-    layer = RecurrentLayer("esn", input_size=40, hidden_size=50, random_state=0,
-                           dtype="float64", input_scaling=0.3)
-    for key in ("W", "b"):
-        values = layer.params[key]
-        assert np.abs(values).max() <= 0.3 and np.abs(values).max() > 0.28
-        assert values.std() == pytest.approx(0.3 / np.sqrt(3), rel=0.1)
-
-
-@pytest.mark.parametrize("options, message", [
-    ({"spectral_radius": -1.0}, "spectral_radius"), ({"leak_rate": 0.0}, "leak_rate"),
-    ({"leak_rate": 1.5}, "leak_rate"), ({"input_scaling": 0}, "input_scaling"),
-    ({"density": 0.0}, "density"), ({"density": "sparse"}, "density"),
-])
-def test_bad_reservoir_options_name_the_option(options, message):
-    with pytest.raises(ValueError, match=rf"{message} must be a real number in"):
-        RecurrentLayer("esn", input_size=2, hidden_size=4, **options)
 
 
 # ----------------------------------------------------- training never touches it
@@ -222,7 +182,7 @@ def test_readout_gradients_match_finite_differences(pooling, loss):
               local.normal(size=(5, 3)))
     batch, batch_lengths = states.batch(np.arange(5))
     settings = LoopSettings(loss=loss, max_iter=1, batch_size=5, alpha=0.3)
-    error = _worst_relative_error(readout, batch, batch_lengths, Y_loss,
+    error = network_gradient_error(readout, batch, batch_lengths, Y_loss,
                                   local.uniform(0.5, 2.0, 5), settings)
     assert error < 1e-6
     assert len(readout.params) == len(network.head)  # the reservoir is not among them
@@ -311,21 +271,3 @@ def test_grid_search_next_to_the_other_variants():
     search.fit(X, LABELS)
     assert len(search.cv_results_["params"]) == 3
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
-
-
-def test_adding_problem_benchmark_runs(monkeypatch, capsys):
-    """benchmarks/bench_adding_esn.py in quick mode: a row per reservoir, a cell per
-    length (the full run's figures are in docs/benchmarks.md)."""
-    import importlib.util
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_adding_esn.py"
-    spec = importlib.util.spec_from_file_location("bench_adding_esn", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.setenv("SKLSTM_EXAMPLE_QUICK", "1")
-    module.main(["--sizes", "4", "--leak-rates", "1", "0.5"])
-    rows = [line.split() for line in capsys.readouterr().out.splitlines()
-            if line.startswith(("predict", "H="))]
-    assert [row[0] for row in rows] == ["predict", "H=4,", "H=4,"]
-    assert all(len(row) == 5 for row in rows[1:])  # label (2 words), T=5, T=10, CPU s

@@ -1,4 +1,4 @@
-"""Issue 6, load: many threads on one estimator, and grid searches across workers.
+"""Load: many threads on one estimator, and grid searches across workers.
 
 - ``predict``, ``predict_proba`` and ``trace`` from 8 threads x 50 calls at once
   give bit-for-bit the sequential results.
@@ -18,11 +18,17 @@ from concurrent.futures import ThreadPoolExecutor
 import joblib
 import numpy as np
 import pytest
+from joblib import Parallel, delayed, parallel_config
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_info
 
 from sklstm import LSTMClassifier
+from sklstm.core._parallel import blocks_on_one_blas_thread
+
+from tests.helpers import make_sequences
+
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
 
 N_THREADS, N_CALLS = 8, 50
 
@@ -31,13 +37,6 @@ X = rng.normal(size=(48, 7, 2))
 Y = (X[:, :, 0].sum(axis=1) > 0).astype(int)
 RAGGED = [X[i, : 2 + i % 6] for i in range(12)]
 GRID = {"variant": ["lstm", "gru"], "hidden_size": [3, 5]}
-
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 # ------------------------------------------------------------------- threads
@@ -241,3 +240,31 @@ def test_estimators_split_large_batches_and_learn_the_same(monkeypatch):
     assert block_counts and set(block_counts) == {2}
     np.testing.assert_allclose(split.predict_proba(X), whole.predict_proba(X), rtol=1e-9)
     np.testing.assert_allclose(split.loss_curve_, whole.loss_curve_, rtol=1e-9)
+
+
+# ------------------------------------------------------------- composition
+def test_grid_search_two_jobs_on_3d_data():
+    X, y = make_sequences(n=60)
+    search = GridSearchCV(LSTMClassifier(max_iter=3, random_state=0),
+                          {"variant": ["lstm", "gru"], "hidden_size": [4, 8]},
+                          cv=2, n_jobs=2)
+    search.fit(X, y)
+    assert set(search.cv_results_["param_variant"]) == {"lstm", "gru"}
+    assert search.best_estimator_.predict(X).shape == (60,)
+
+
+def _blas_threads_in_fit():
+    """BLAS threads inside the limit that fit, predict and trace hold."""
+    with blocks_on_one_blas_thread():
+        return [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+
+
+def test_fit_runs_on_one_blas_thread_in_workers_and_outside():
+    """The per-step GEMMs are too small to share (sklstm/core/_blas.py): one BLAS thread
+    in threading workers and in the main process, the count restored afterwards."""
+    before = [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"]
+    with parallel_config(backend="threading"):
+        inside = Parallel(n_jobs=2)(delayed(_blas_threads_in_fit)() for _ in range(2))
+    assert all(n == 1 for threads in inside for n in threads)
+    assert all(n == 1 for n in _blas_threads_in_fit())
+    assert [d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"] == before

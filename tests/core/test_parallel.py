@@ -13,20 +13,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from reference_cells import (
+from threadpoolctl import threadpool_limits
+
+import sklstm.core._blas as blas
+import sklstm.core._parallel as parallel
+from sklstm.core import RecurrentLayer
+from sklstm.core._blas import blas_threads
+from sklstm.core._cell import BackwardSteps
+
+from tests.reference_cells import (
+    ragged_mask,
     random_initial_state,
     random_params,
     random_side_inputs,
-    ragged_mask,
     variant_cases,
 )
-from threadpoolctl import threadpool_limits
-
-import sklstm.core._parallel as parallel
-from sklstm.core import RecurrentLayer
-import sklstm.core._blas as blas
-from sklstm.core._blas import blas_threads
-from sklstm.core._cell import BackwardSteps
 
 B, T, F, H = 5, 6, 2, 4
 LENGTHS = (6, 2, 6, 5, 1)  # the first block of a 3-way split has no padding
@@ -86,7 +87,6 @@ def test_split_batch_equals_the_whole_batch(variant, options, masked, reverse, m
     for key, value in whole.items():
         assert split[key].shape == value.shape, key
         np.testing.assert_allclose(split[key], value, rtol=1e-12, atol=1e-12, err_msg=key)
-
 
 
 @pytest.mark.parametrize("split", [False, True], ids=["whole", "split"])

@@ -6,12 +6,19 @@ uses; depth-gated and grid stacks pass cells up and their gradients down between
 layers, and a tied grid's shared arrays get the sum of their layers' gradients.
 """
 
+import joblib
 import numpy as np
 import pytest
 
+from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm._losses import LOSS_FUNCTIONS, l2_penalty
 from sklstm._network import RecurrentNetwork
 from sklstm._training import LoopSettings, loss_and_grads
+
+from tests.helpers import FAST, TINY, X_TINY, Y_TINY, make_sequences, network_gradient_error
+
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
+
 
 # targets for each loss: (loss name, n_outputs, Y maker)
 LOSSES = {
@@ -37,38 +44,6 @@ def _problem(variant, pooling, loss, seed=0, options=None, num_layers=2):
     sample_weight = rng.uniform(0.5, 2.0, 5)
     settings = LoopSettings(loss=loss, max_iter=1, batch_size=5, alpha=0.3)
     return network, X, lengths, Y, sample_weight, settings
-
-
-def _worst_relative_error(network, X, lengths, Y, sample_weight, settings, h=1e-3):
-    """Largest |numeric - analytic| / max(|numeric|, |analytic|, 1e-5) over entries.
-
-    Fourth-order central differences (truncation error O(h^4), rounding about
-    1e-16 * loss / h, both far below 1e-8 here); the 1e-5 floor keeps entries
-    whose gradient is nearly zero from reading rounding as relative error.
-    """
-    def objective():  # forward only: the same loss and penalty, no backward
-        raw, _ = network.forward(X, lengths, training=False)
-        loss, _ = LOSS_FUNCTIONS[settings.loss](Y, raw, sample_weight)
-        weights = [p for p, f in zip(network.params, network.penalized) if f]
-        return loss + l2_penalty(weights, settings.alpha, sample_weight.sum())[0]
-
-    def shifted(param, idx, step):
-        old = param[idx]
-        param[idx] = old + step
-        value = objective()
-        param[idx] = old
-        return value
-
-    _, grads = loss_and_grads(network, X, lengths, Y, sample_weight, settings,
-                              training=False)
-    worst = 0.0
-    for param, grad in zip(network.params, grads):
-        for idx in np.ndindex(param.shape):
-            f = [shifted(param, idx, k * h) for k in (-2, -1, 1, 2)]
-            numeric = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h)
-            scale = max(abs(numeric), abs(grad[idx]), 1e-5)
-            worst = max(worst, abs(numeric - grad[idx]) / scale)
-    return worst
 
 
 def _directional_error(network, X, lengths, Y, sample_weight, settings, h=1e-3,
@@ -109,7 +84,7 @@ def _directional_error(network, X, lengths, Y, sample_weight, settings, h=1e-3,
 ])
 def test_whole_network_gradient(variant, pooling):
     problem = _problem(variant, pooling, "log_loss")
-    assert _worst_relative_error(*problem) < 1e-6
+    assert network_gradient_error(*problem) < 1e-6
 
 
 @pytest.mark.parametrize("tied_weights, depth_priority, pooling",
@@ -128,7 +103,7 @@ def test_grid_network_gradient(tied_weights, depth_priority, pooling):
 @pytest.mark.parametrize("pooling", ["last", "mean"])
 def test_whole_network_gradient_each_loss(loss, pooling):
     problem = _problem("lstm", pooling, loss)
-    assert _worst_relative_error(*problem) < 1e-6
+    assert network_gradient_error(*problem) < 1e-6
 
 
 def test_gradient_order_matches_params():
@@ -136,3 +111,65 @@ def test_gradient_order_matches_params():
     _, grads = loss_and_grads(network, X, lengths, Y, sw, settings, training=False)
     assert [g.shape for g in grads] == [p.shape for p in network.params]
     assert network.penalized[-1] is False  # the head bias is not penalised
+
+
+def test_dropout_applies_from_the_first_fit():
+    """A first fit with dropout trains differently from one without (dropout is
+    built into the first network, not only applied by a warm start)."""
+    X, y = make_sequences(n=40)
+    plain = LSTMClassifier(**FAST).fit(X, y)
+    dropped = LSTMClassifier(**FAST, dropout=0.5).fit(X, y)
+    assert plain.loss_curve_[0] != dropped.loss_curve_[0]
+    assert dropped.network_.dropout == 0.5
+
+
+def shared(layers):
+    """{(depth, direction, name): depth of the first layer holding the same array}."""
+    owners = {}
+    for depth, layer_tuple in enumerate(layers):
+        for direction, layer in enumerate(layer_tuple):
+            for name, array in layer.params.items():
+                first = next(d for d in range(depth + 1)
+                             if layers[d][direction].params[name] is array)
+                owners[depth, direction, name] = first
+    return owners
+
+
+def test_tied_weights_are_one_array_per_shared_parameter():
+    """U and b: the bottom's, for the whole stack; W: the second layer's, above it
+    (the bottom's W reads the data); each direction its own."""
+    clf = LSTMClassifier("grid", num_layers=4, tied_weights=True, **TINY).fit(X_TINY, Y_TINY)
+    owners = shared(clf.layers_)
+    for (depth, _, name), owner in owners.items():
+        assert owner == ({"U": 0, "b": 0, "W": min(depth, 1)}[name]), (depth, name)
+    assert clf.layers_[1][0].params["U"] is not clf.layers_[1][1].params["U"]
+    untied = LSTMClassifier("grid", num_layers=4, **TINY).fit(X_TINY, Y_TINY)
+    assert all(depth == owner for (depth, _, _), owner in shared(untied.layers_).items())
+
+
+def test_tied_weights_stay_tied_after_joblib_and_warm_start(tmp_path):
+    """joblib saves every array apart; the fitted network is tied again when it is
+    assembled, and training continues on one array per shared parameter."""
+    clf = LSTMRegressor("grid", num_layers=3, tied_weights=True, warm_start=True,
+                        **TINY).fit(X_TINY, Y_TINY.astype(float))
+    tied = shared(clf.layers_)
+    joblib.dump(clf, tmp_path / "grid.joblib")
+    loaded = joblib.load(tmp_path / "grid.joblib")
+    np.testing.assert_array_equal(loaded.predict(X_TINY), clf.predict(X_TINY))
+    assert shared(loaded.layers_) == tied
+    loaded.fit(X_TINY, Y_TINY.astype(float))  # warm start: continues the tied network
+    assert shared(loaded.layers_) == tied
+    assert not np.array_equal(loaded.predict(X_TINY), clf.predict(X_TINY))  # it trained
+
+
+X, y = X_TINY, Y_TINY
+
+
+def test_attention_weights_are_a_distribution_over_the_valid_steps():
+    ragged = [X[i, :2 + i % 7] for i in range(10)]
+    clf = LSTMClassifier(pooling="attention", **TINY).fit(ragged, y[:10])
+    weights = clf.trace(ragged)["attention"]  # (10, 8)
+    for row, sequence in zip(weights, ragged):
+        valid = row[:len(sequence)]
+        assert np.all(valid >= 0) and np.isclose(valid.sum(), 1.0, atol=1e-5)
+        assert np.isnan(row[len(sequence):]).all()

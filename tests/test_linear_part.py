@@ -1,0 +1,137 @@
+"""LSTMRegressor's linear part (``sklstm._linear_part``): ridge on the last step or the
+flattened sequence, windows read relative to the last row, the network on the rest."""
+
+import numpy as np
+import pytest
+
+from sklstm import LSTMRegressor
+
+from tests.helpers import make_sequences, trending_series
+
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
+
+
+# ------------------------------------------------- the regressor's linear part
+
+
+def test_linear_last_follows_a_trend_beyond_the_training_range():
+    X, y = trending_series()
+    fitted = dict(window=8, max_iter=30, random_state=0)
+    with_linear = LSTMRegressor(**fitted, linear="last").fit(X[:150], y[:150])
+    without = LSTMRegressor(**fitted, linear=None).fit(X[:150], y[:150])
+    future = with_linear.predict(X)[150:]
+    assert future.max() > y[:150].max() + 1  # the level keeps rising
+    rmse = np.sqrt(np.mean((future - y[150:]) ** 2))
+    rmse_without = np.sqrt(np.mean((without.predict(X)[150:] - y[150:]) ** 2))
+    assert rmse < 0.5 * rmse_without
+    assert with_linear.linear_["reading"] == "last" and without.linear_ is None
+    assert with_linear.linear_["coef"].shape == (1, 1)
+
+
+def test_linear_last_is_ridge_on_the_last_row_plus_a_network_on_relative_windows():
+    """predict = (network(x - x_last) + x_last @ coef + intercept) * std + mean."""
+    from sklstm._data import WindowedSequences
+
+    X, y = trending_series(n=60)
+    reg = LSTMRegressor(window=5, hidden_size=4, max_iter=3, linear="last",
+                        random_state=0).fit(X, y)
+    windows = WindowedSequences(X.astype(np.float32), 5)
+    Xb, lengths = windows.batch(np.arange(len(X)))
+    last = Xb[np.arange(len(X)), lengths - 1]  # (n, 1)
+    relative = np.where(np.arange(5)[None, :, None] < lengths[:, None, None],
+                        Xb - last[:, None, :], 0)
+    raw, _ = reg.network_.forward(relative, lengths)
+    raw = raw + last @ reg.linear_["coef"] + reg.linear_["intercept"]
+    np.testing.assert_allclose(reg.predict(X), raw[:, 0] * reg._y_scale + reg._y_mean,
+                               rtol=1e-5)
+
+
+def gcv_choice(X, y, alphas):
+    """The ridge penalty of least GCV score, n RSS / (n - tr(H) - 1)^2, from an
+    explicit hat matrix on centred data."""
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    scores = []
+    for alpha in alphas:
+        hat = Xc @ np.linalg.solve(Xc.T @ Xc + alpha * np.eye(X.shape[1]), Xc.T)
+        rss = np.sum((yc - hat @ yc) ** 2)
+        scores.append(len(y) * rss / (len(y) - np.trace(hat) - 1) ** 2)
+    return alphas[int(np.argmin(scores))]
+
+
+def test_auto_reads_all_steps_of_windows_too():
+    X, y = trending_series()
+    reg = LSTMRegressor(window=8, hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    assert reg.linear_["reading"] == "all" and reg.linear_["n_steps"] == 8
+    future = reg.predict(X)  # the shortened first windows read missing lags as zeros
+    assert np.isfinite(future).all()
+
+
+def test_linear_all_is_ridge_on_the_flattened_sequence():
+    from sklearn.linear_model import Ridge
+
+    from sklstm._linear_part import ALPHAS
+
+    X, _ = make_sequences(n=50, T=6)
+    y = X[:, :, 0] @ np.linspace(1, 2, 6) + np.sin(X[:, :, 1].sum(axis=1))
+    reg = LSTMRegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    assert reg.linear_["reading"] == "all" and reg.linear_["n_steps"] == 6
+    standardised = (y - reg._y_mean) / reg._y_scale
+    newest_first = X[:, ::-1].reshape(50, -1)  # lag 0, 1, ... as the linear part reads
+    assert reg.linear_["alpha"] == gcv_choice(newest_first, standardised, ALPHAS)
+    ridge = Ridge(alpha=reg.linear_["alpha"]).fit(newest_first, standardised)
+    np.testing.assert_allclose(reg.linear_["coef"][:, 0], ridge.coef_, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(reg.linear_["intercept"], ridge.intercept_, atol=1e-6)
+    assert reg.predict(X[:, :4]).shape == (50,)  # the missing lags read as zeros
+    ragged = [X[i, : 3 + i % 3] for i in range(50)]
+    assert LSTMRegressor(hidden_size=4, max_iter=2).fit(ragged, y).linear_ is None
+
+
+def test_linear_part_treats_integer_weights_as_repeated_samples():
+    from sklstm._data import PaddedSequences
+    from sklstm._linear_part import fit_linear
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(30, 2, 2)), rng.normal(size=(30, 2))
+    weights = rng.randint(0, 3, size=30)
+    weighted = fit_linear(PaddedSequences(X), "all", Y, weights.astype(float))
+    repeated = fit_linear(PaddedSequences(np.repeat(X, weights, axis=0)), "all",
+                          np.repeat(Y, weights, axis=0), np.ones(weights.sum()))
+    assert weighted["alpha"] == repeated["alpha"]
+    for key in ("coef", "intercept"):
+        np.testing.assert_allclose(weighted[key], repeated[key], rtol=1e-9, atol=1e-12)
+
+
+def test_linear_part_reads_a_long_series_a_block_at_a_time(monkeypatch):
+    """Blocks of a few samples give the fit and the output of one block."""
+    from sklstm import _linear_part
+    from sklstm._data import WindowedSequences
+
+    rng = np.random.RandomState(0)
+    series, Y = rng.normal(size=(200, 3)), rng.normal(size=(200, 2))
+    windows = WindowedSequences(series, 6)
+    whole = _linear_part.fit_linear(windows, "all", Y, np.ones(200))
+    whole_output = _linear_part.linear_output(windows, whole)
+    monkeypatch.setattr(_linear_part, "BLOCK_VALUES", 50)  # blocks of 2 windows
+    blocks = _linear_part.fit_linear(windows, "all", Y, np.ones(200))
+    np.testing.assert_allclose(blocks["coef"], whole["coef"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(_linear_part.linear_output(windows, blocks), whole_output,
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_a_linear_part_comes_with_validation_unless_told_otherwise():
+    X, y = trending_series(n=80)
+    assert LSTMRegressor(window=5, hidden_size=4, max_iter=2).fit(X, y).do_early_stopping_
+    assert not LSTMRegressor(window=5, hidden_size=4, max_iter=2,
+                             early_stopping=False).fit(X, y).do_early_stopping_
+    assert not LSTMRegressor(window=5, hidden_size=4, max_iter=2,
+                             linear=None).fit(X, y).do_early_stopping_
+
+
+def test_continuing_keeps_the_linear_part_of_the_first_fit():
+    X, y = trending_series(n=80)
+    reg = LSTMRegressor(window=5, hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    coef = reg.linear_["coef"].copy()
+    reg.partial_fit(X[:40], y[:40] + 100)
+    np.testing.assert_array_equal(reg.linear_["coef"], coef)
+    with pytest.raises(ValueError, match="linear"):
+        reg.set_params(linear=None, warm_start=True).fit(X, y)
