@@ -17,8 +17,8 @@ class InconsistentVersionWarning(UserWarning):
     current_sklstm_version : str
         The sklstm version loading it.
     original_sklstm_version : str
-        The sklstm version that saved it ("unknown" for files saved before
-        sklstm recorded its version).
+        The sklstm version that saved it ("unknown" for a saved state that
+        records none).
 
     Attributes
     ----------
