@@ -288,20 +288,21 @@ class LSTMCell(Cell):
         steps before the loop, 6 calls a step instead of 17, was measured 4-9% slower
         here: the same elementwise work, plus the factors' trip through memory.)
         """
+        steps = BackwardSteps(valid, len(d_hidden) - 1)
         if self.plain and d_cell is None:
-            return _plain_backward(params["U"], d_hidden, state, BackwardSteps(valid, len(d_hidden) - 1))
+            return _plain_backward(params["U"], d_hidden, state, steps)
         gates, cell, squashed = state["gates"], state["cell"], state["squashed"]
         lower_cell = state["lower_cell"]
         hidden_size = cell.shape[1]
         blocks = self._blocks(hidden_size)
         logistic, early, output = blocks["logistic"], blocks["early"], blocks.get("output")
+        tanh_rows, n_early = blocks["tanh"], early.stop - early.start
         recurrent, gate_recurrent, peep = self._backward_params(params, hidden_size)
         d_gates = SCRATCH.empty("d_gates", gates.shape, gates.dtype)  # (T, G*H, B), all written
         dh, dh_next, dc, d_squashed, scratch = self._state_buffers(cell[0])
         d_carried = np.zeros_like(gates[0, logistic]) if self.gate_recurrence else None
-        scratch_logistic = np.empty_like(gates[0, logistic])
+        derivatives = np.empty_like(gates[0])
         d_lower = None if lower_cell is None else np.empty_like(lower_cell)  # (T, H, B)
-        steps = BackwardSteps(valid, gates.shape[0])
         for t in steps:
             act, d_act = gates[t], d_gates[t]
             np.add(d_hidden[t + 1], dh_next, out=dh)  # dh: from out_t and from step t+1
@@ -322,9 +323,8 @@ class LSTMCell(Cell):
             if d_lower is not None:  # cell_t += depth * lower_cell_t: d depth
                 np.multiply(dc, lower_cell[t], out=d_act[blocks["depth"]])
             self._add_carried(d_act, d_carried, blocks, ("input", "forget"))
-            if self.input_activation:  # candidate = tanh(pre_candidate)
-                tanh_grad_(d_act[blocks["candidate"]], act[blocks["candidate"]], scratch)
-            sigmoid_grad_(d_act[early], act[early], scratch_logistic[early])
+            # * the early gates' sigma' and (with input_activation) candidate' at once
+            gate_grads_(d_act[tanh_rows], act[tanh_rows], n_early, derivatives[tanh_rows])
             if d_lower is not None:
                 self._lower_cell_backward(act, d_act, blocks, params, dc, d_lower[t], scratch)
                 steps.cut(t, d_lower[t])
@@ -466,16 +466,18 @@ def _plain_backward(recurrent, d_hidden, state, steps):
     """``LSTMCell.backward`` of the plain LSTM (see ``_plain_forward``). A step::
 
         d_output    = dh * tanh(cell_t) * output'
-        dc         += dh * output * tanh'(cell_t),  output * tanh'(cell_t) = output - hidden_t * tanh(cell_t)
+        dc         += dh * output * tanh'(cell_t)
         d_input     = dc * candidate * input'     d_forget = dc * cell_{t-1} * forget'
         d_candidate = dc * input * candidate'
         dc_{t-1}    = dc * forget                 dh_{t-1} = d_gates @ U^T
 
-    Speed tricks: ``output * (1 - tanh(cell_t)^2)`` from the stored ``hidden_t =
-    output * tanh(cell_t)`` (two calls, not three); every gate's derivative in four
-    calls over the step's rows (``_ops.gate_grads_``), not six in two runs.
+    Speed tricks: ``output * tanh'(cell_t) = output - hidden_t * tanh(cell_t)``, from
+    the stored ``hidden_t = output * tanh(cell_t)`` (two calls, not three); every
+    gate's derivative in four calls over the step's rows (``_ops.gate_grads_``), not
+    six in two runs.
     """
-    gates, cell, squashed, hidden = state["gates"], state["cell"], state["squashed"], state["hidden"]
+    gates, cell, squashed = state["gates"], state["cell"], state["squashed"]
+    hidden = state["hidden"]  # hidden_t = output * tanh(cell_t)
     hidden_size, batch = cell.shape[1:]
     output, input_, forget, candidate = (slice(k * hidden_size, (k + 1) * hidden_size)
                                          for k in range(4))
