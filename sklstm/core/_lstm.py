@@ -32,7 +32,10 @@ sees this layer's input and cells but not its previous hidden state::
 Speed tricks, each named where it happens: one GEMM per step on the stacked
 ``[h; x; 1]`` (``_layout``); one ``tanh`` for every gate of a step, ``sigma(z) =
 (1 + tanh(z / 2)) / 2`` with the 1/2 folded into the weights (``_ops.logistic_from_tanh_``);
-and the weight gradients from the stacked block (``_layout.stacked_weight_grad``).
+the weight gradients from the stacked block (``_layout.stacked_weight_grad``); every
+gate's derivative from one square over the step's rows (``_ops.gate_grads_``); and for
+the plain LSTM, loops with nothing to decide per step (``_plain_forward``,
+``_plain_backward``).
 """
 
 import numpy as np
