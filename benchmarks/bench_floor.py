@@ -23,6 +23,12 @@ Forward:
 Forward + backward:
 
 - ``sklstm``: forward and ``backward`` (with dX, as ``bench_core.py``);
+- ``bare``: the core's own plain-LSTM loops (``_plain_forward``, ``_plain_backward``:
+  13 elementwise calls and the recurrent GEMM a backward step), the weight gradients
+  from the stacked block (``stacked_weight_grad``) and dX, nothing else: the plan's
+  floor; the difference to ``sklstm`` is the layer's bookkeeping (checks, layouts,
+  positions), and at the large batches its row blocks on threads (``bare`` runs the
+  whole batch in one loop);
 - ``GEMMs``: the three products a step of forward + backward cannot skip, alone:
   the forward GEMM above, the backward's recurrent ``(H, G*H) @ (G*H, B)`` and the
   step's share of the weight gradient ``(G*H, B) @ (B, H+F+1)``;
@@ -41,6 +47,10 @@ import time
 import numpy as np
 from bench_core import CONFIGS, THREADS, make_data, sklstm_runs, torch, torch_runs
 from threadpoolctl import threadpool_limits
+
+from sklstm.core._cell import BackwardSteps
+from sklstm.core._layout import stacked_weight_grad
+from sklstm.core._lstm import _plain_backward, _plain_forward
 
 GATES = 4  # input, forget, candidate, output
 LOGISTIC = 3  # rows [0, 3H) of the bare loop's gates are logistic, [3H, 4H) the candidate
@@ -73,6 +83,32 @@ def bare_forward(X, H, rng):
             cell[t + 1] += scratch
             np.tanh(cell[t + 1], out=squashed[t])
             np.multiply(pre[output], squashed[t], out=stacked[t + 1, :H])
+
+    return run
+
+
+def bare_forward_backward(X, d_out, rng):
+    """A callable running the core's plain LSTM loops forward and backward, the weight
+    gradients and dX on X (B, T, F) and d_out (B, T, H), without the layer around them."""
+    B, T, F = X.shape
+    H = d_out.shape[2]
+    stacked = np.empty((T + 1, H + F + 1, B), X.dtype)  # [h_t; x_t; 1] per step
+    stacked[:T, H:H + F] = X.transpose(1, 2, 0)
+    stacked[T, H:H + F] = 0
+    stacked[:, H + F] = 1
+    stacked[0, :H] = 0
+    weights = (0.1 * rng.standard_normal((GATES * H, H + F + 1))).astype(X.dtype)
+    recurrent = np.ascontiguousarray(weights[:, :H].T)  # U (H, 4H)
+    input_weights = np.ascontiguousarray(weights[:, H:H + F].T)  # W (F, 4H)
+    d_hidden = np.zeros((T + 1, H, B), X.dtype)
+    d_hidden[1:] = d_out.transpose(1, 2, 0)
+    c0 = np.zeros((H, B), X.dtype)
+
+    def run():
+        state = _plain_forward(weights, stacked, c0)
+        d_gates, _, _ = _plain_backward(recurrent, d_hidden, state, BackwardSteps(None, T))
+        stacked_weight_grad(d_gates, [(slice(None), stacked[:-1])])
+        np.matmul(input_weights, d_gates)  # dX, (T, F, B)
 
     return run
 
@@ -120,7 +156,8 @@ def time_config(B, T, F, H, repeats, rounds=3):
     rng = np.random.default_rng(0)
     X, d_out = make_data(B, T, F, H)
     forward, forward_backward = sklstm_runs("lstm", X, d_out)
-    steps = {"sklstm": forward, "sklstm_fb": forward_backward, "bare": bare_forward(X, H, rng)}
+    steps = {"sklstm": forward, "sklstm_fb": forward_backward, "bare": bare_forward(X, H, rng),
+             "bare_fb": bare_forward_backward(X, d_out, rng)}
     theirs = torch_runs("lstm", X, d_out)
     if theirs is not None:
         steps["torch"], steps["torch_fb"] = theirs
@@ -153,27 +190,27 @@ def main(argv=None):
           f"min of 3 rounds of {args.repeats}; us per step\n")
     forward_header = ("| B | T | F | H | sklstm | bare | GEMM + tanh | call | torch "
                       "| bare / torch | GEMM + tanh / torch |")
-    backward_header = ("| B | T | F | H | sklstm fwd+bwd | GEMMs | torch fwd+bwd "
-                       "| sklstm / torch | GEMMs / torch |")
+    backward_header = ("| B | T | F | H | sklstm fwd+bwd | bare fwd+bwd | GEMMs | torch fwd+bwd "
+                       "| sklstm / torch | bare / torch | GEMMs / torch |")
     rows = []
     with threadpool_limits(args.threads):
         for config in CONFIGS:
             rows.append((config, time_config(*config, args.repeats)))
-    for header, columns in ((forward_header, 7), (backward_header, 5)):
+    for header, columns in ((forward_header, 7), (backward_header, 7)):
         print(header)
         print("|" + "---|" * (header.count("|") - 1))
         for (B, T, F, H), s in rows:
-            if columns == 7:
+            if header is forward_header:
                 floor = s["gemm"] + s["tanh"]
                 values = [s["sklstm"], s["bare"], floor, s["call"]]
                 if "torch" in s:
                     values += [s["torch"], s["bare"] / s["torch"], floor / s["torch"]]
             else:
                 floor = s["gemm"] + s["gemm_back"] + s["gemm_weights"]
-                values = [s["sklstm_fb"], floor]
+                values = [s["sklstm_fb"], s["bare_fb"], floor]
                 if "torch_fb" in s:
                     values += [s["torch_fb"], s["sklstm_fb"] / s["torch_fb"],
-                               floor / s["torch_fb"]]
+                               s["bare_fb"] / s["torch_fb"], floor / s["torch_fb"]]
             print(f"| {B} | {T} | {F} | {H} | " + " | ".join(cells(values, columns)) + " |")
         print()
 

@@ -10,6 +10,16 @@ import numpy as np
 from ._workspace import SCRATCH
 
 
+def _constants(value):
+    """``value`` as a 0-d array of each float dtype, keyed by dtype."""
+    return {np.dtype(name): np.array(value, dtype=name) for name in ("float32", "float64")}
+
+
+# The kernels' constants as 0-d arrays of the operands' dtype: a Python float costs
+# a conversion on every call (~0.2 us, a third of a call on a (32, 64) block).
+HALF, ONE = _constants(0.5), _constants(1.0)
+
+
 def logistic_from_tanh_(x):
     """``x <- (1 + x) / 2``: a logistic gate from ``tanh`` of half its pre-activation.
 
@@ -20,22 +30,37 @@ def logistic_from_tanh_(x):
     One ``tanh`` call beat ``1 / (1 + exp(-z))`` (three calls, and ``exp`` costs more
     per element than NumPy 2's vectorised float32 ``tanh``) by 10-15% a forward pass.
     """
-    x *= 0.5
-    x += 0.5
+    half = HALF[x.dtype]
+    np.multiply(x, half, out=x)
+    np.add(x, half, out=x)
 
 
 def sigmoid_grad_(delta, y, scratch):
     """``delta *= y * (1 - y)``, the logistic derivative from its output ``y``."""
-    np.subtract(1, y, out=scratch)
-    scratch *= y
-    delta *= scratch
+    np.subtract(ONE[y.dtype], y, out=scratch)
+    np.multiply(scratch, y, out=scratch)
+    np.multiply(delta, scratch, out=delta)
 
 
 def tanh_grad_(delta, y, scratch):
     """``delta *= 1 - y**2``, the tanh derivative from its output ``y``."""
     np.multiply(y, y, out=scratch)
-    np.subtract(1, scratch, out=scratch)
-    delta *= scratch
+    np.subtract(ONE[y.dtype], scratch, out=scratch)
+    np.multiply(delta, scratch, out=delta)
+
+
+def gate_grads_(delta, y, n_logistic, scratch):
+    """``delta *= y (1 - y)`` on the first ``n_logistic`` rows (logistic gates) and
+    ``delta *= 1 - y**2`` on the rest (tanh), from the activations ``y``.
+
+    Four calls for every gate of a step instead of six: one square over all rows,
+    ``y - y**2`` and ``1 - y**2`` from it, one multiply.
+    """
+    np.multiply(y, y, out=scratch)
+    logistic, squares = scratch[:n_logistic], scratch[n_logistic:]
+    np.subtract(y[:n_logistic], logistic, out=logistic)
+    np.subtract(ONE[y.dtype], squares, out=squares)
+    np.multiply(delta, scratch, out=delta)
 
 
 def flush_denormals_(x):
