@@ -90,7 +90,8 @@ class BaseRecurrent(BaseEstimator):
         self, variant="lstm", hidden_size=32, *, num_layers=1, bidirectional=True,
         pooling="last", dropout=0.0, forget_bias=1.0, n_modules=4,
         spectral_radius=1.0, leak_rate=1.0, input_scaling=1.0, density="auto",
-        tied_weights=False, depth_priority=True, solver="adam", learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
+        tied_weights=False, depth_priority=True, solver="adam",
+        learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
@@ -195,8 +196,8 @@ class BaseRecurrent(BaseEstimator):
                 stratify=self._stratify_by(inputs.y), rng=rng)
         self._commit(inputs, network, first_pass)
         settings = LoopSettings.resolve(
-            self.get_params(deep=False), train.dataset.n_samples, early_stopping=early_stopping,
-            loss=LOSS_FOR_ACTIVATION[self.out_activation_])
+            self.get_params(deep=False), train.dataset.n_samples,
+            early_stopping=early_stopping, loss=LOSS_FOR_ACTIVATION[self.out_activation_])
         validate = None if held_out is None else Validation(
             held_out, y_held_out, self._score_raw, settings.loss, settings.batch_size)
         self._optimizer = self._make_optimizer(trained.params)
@@ -285,7 +286,8 @@ class BaseRecurrent(BaseEstimator):
                 num_layers=self.num_layers, bidirectional=self.bidirectional,
                 pooling=self.pooling, dropout=self.dropout,
                 forget_bias=self.forget_bias, random_state=rng, dtype=self.dtype,
-                options={name: getattr(self, name) for name in variant_options(self.variant)})
+                options={name: getattr(self, name)
+                         for name in variant_options(self.variant)})
         network.dropout = self.dropout  # not part of the architecture
         return network
 

@@ -86,7 +86,8 @@ def trace(model, X, *, layer=-1, direction=0):
         Arrays of shape (n_samples, n_timesteps, hidden_size): ``"hidden"``,
         ``"cell"`` where the variant has one, and each gate by name (for
         ``"grid"`` also its depth dimension's ``"depth_hidden"`` and
-        ``"depth_cell"``), NaN past each sequence's length; with ``pooling="attention"``, the top layer's
+        ``"depth_cell"``), NaN past each sequence's length; with
+        ``pooling="attention"``, the top layer's
         ``"attention"`` weights, (n_samples, n_timesteps). See
         :meth:`LSTMClassifier.trace`.
 
