@@ -56,17 +56,22 @@ class _FitInputs:
     every check.
     """
 
-    dataset: object  # as the network reads it: relative to x_last?, in chunks
+    data: TrainData  # the dataset as the network reads it (relative to x_last?, in
+    #                  chunks), encoded targets (n_samples, n_outputs), weights, offsets
     chunk_size: int
     y: np.ndarray
-    data: TrainData  # encoded targets (n_samples, n_outputs), weights, offsets
     spec: object
     attributes: dict
     linear: dict = None  # the linear part: reading, n_steps, coef, intercept
 
+    @property
+    def dataset(self):
+        """What the network reads."""
+        return self.data.dataset
+
     def reading(self, dataset):
         """These inputs with ``dataset`` in place of what the network reads."""
-        return replace(self, dataset=dataset, data=replace(self.data, dataset=dataset))
+        return replace(self, data=replace(self.data, dataset=dataset))
 
 
 def _from_history(name, doc):
@@ -253,8 +258,7 @@ class BaseRecurrent(BaseEstimator):
         chunk_size = (resolve_chunk_size(self.chunk_size, dataset.lengths)
                       if first_pass else self.chunk_size_)
         dataset, offsets = _network_inputs(dataset, linear, chunk_size)
-        return _FitInputs(dataset, chunk_size, y,
-                          TrainData(dataset, Y, sample_weight, offsets),
+        return _FitInputs(TrainData(dataset, Y, sample_weight, offsets), chunk_size, y,
                           spec, attributes, linear)
 
     def _check_architecture(self, incremental):

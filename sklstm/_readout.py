@@ -102,8 +102,9 @@ def solve_readout(network, data, settings, history, *, max_iter, statistics=None
     history.loss_curve.extend(losses)
     history.best_loss = min(history.best_loss, *losses)
     if settings.verbose:
-        print(f"Readout solved ({'ridge' if statistics else 'L-BFGS'}, {n_iter} "
-              f"iteration(s)), loss = {losses[-1]:.8f}")
+        solver = "ridge" if settings.loss == "squared_error" else "L-BFGS"
+        print(f"Readout solved ({solver}, {n_iter} iteration(s)), "
+              f"loss = {losses[-1]:.8f}")
     return statistics
 
 
