@@ -12,9 +12,11 @@ reads one of two things:
 - ``"last"``: each sequence's last step, ``x_last``;
 - ``"all"``: the whole sequence (window) flattened, the classic lag regression.
 
-Where the samples are windows of one series, the network reads each window
-relative to its last row, ``x_t - x_last``, which stays bounded however far the
-series drifts, so forecasts follow a level beyond the training range.
+Where the samples are windows of one series, the ridge reads only the full
+windows (the first ``window - 1`` rows' shortened ones would read zeros for the
+missing rows), and the network reads each window relative to its last row,
+``x_t - x_last``, which stays bounded however far the series drifts, so forecasts
+follow a level beyond the training range.
 """
 
 import numpy as np
@@ -114,12 +116,22 @@ def fit_linear(dataset, reading, Y, sample_weight):
     n_steps = int(dataset.lengths.max()) if reading == "all" else None
     width = _width(dataset, reading, n_steps)
     statistics = RidgeStatistics(width, Y.shape[1])
+    sample_weight = _full_windows_only(dataset, sample_weight)
     for block in _blocks(dataset, width):
         inputs = linear_inputs(dataset, reading, n_steps, block)
         statistics.add(inputs, Y[block], sample_weight[block])
     alpha, coef, intercept = statistics.solve_gcv(ALPHAS)
     return {"reading": reading, "n_steps": n_steps, "coef": coef.astype(Y.dtype),
             "intercept": intercept.astype(Y.dtype), "alpha": alpha}
+
+
+def _full_windows_only(dataset, sample_weight):
+    """``sample_weight`` with the shortened windows of a series' first rows weighed
+    zero, where the series has a full window; other datasets' weights unchanged."""
+    if dataset.kind != "windowed":
+        return sample_weight
+    full = dataset.lengths == dataset.window  # (n_samples,)
+    return sample_weight * full if full.any() else sample_weight
 
 
 class RelativeToLast(DatasetView):

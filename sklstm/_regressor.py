@@ -41,7 +41,8 @@ from ._targets import target_statistics
         "auto" is "all" for windows (``window``) and sequences of one length,
         None (no linear part) for sequences of several lengths. To study what
         the gates alone do (``trace``, ``plot_gates``), fit with
-        ``linear=None``. On the 17
+        ``linear=None``. In window mode the ridge reads the full windows
+        only. On the 17
         series of ``benchmarks/bench_forecast.py`` (2 seeds), "all" came within
         4% of the lag regression's one-step error on average (geometric mean),
         "last" within 12% (docs/benchmarks.md).

@@ -135,3 +135,20 @@ def test_continuing_keeps_the_linear_part_of_the_first_fit():
     np.testing.assert_array_equal(reg.linear_["coef"], coef)
     with pytest.raises(ValueError, match="linear"):
         reg.set_params(linear=None, warm_start=True).fit(X, y)
+
+
+# ------------------------------------------------- full windows
+
+
+def test_the_linear_part_of_a_series_reads_its_full_windows_only():
+    """The shortened first windows (zeros for the rows before the series) weigh
+    nothing: the ridge is the one on the lag matrix of the full windows."""
+    X, y = trending_series(n=120)
+    windowed = LSTMRegressor(window=6, hidden_size=4, max_iter=1,
+                             random_state=0).fit(X, y)
+    lags = np.lib.stride_tricks.sliding_window_view(X[:, 0], 6)[:, :, None]
+    on_lags = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0).fit(
+        lags, y[5:])
+    assert windowed.linear_["alpha"] == on_lags.linear_["alpha"]
+    np.testing.assert_allclose(windowed.linear_["coef"] * windowed._y_scale,
+                               on_lags.linear_["coef"] * on_lags._y_scale, rtol=1e-4)
