@@ -160,6 +160,12 @@ class BaseRecurrent(BaseEstimator):
         network's output to, or None (classifiers have none)."""
         return None
 
+    def _weigh_network(self, network, validate):
+        """After a fit's training: scale the output of ``network`` (the trained
+        part) by how it does on the held-out set (``validate``, a
+        :class:`~sklstm._train_data.Validation`, or None); regressors with a
+        linear part do."""
+
     def _decode(self, raw):
         """Raw network output (n_samples, n_outputs) -> predictions."""
         raise NotImplementedError
@@ -211,6 +217,8 @@ class BaseRecurrent(BaseEstimator):
         with blocks_on_one_blas_thread():
             fit_loop(trained, self._optimizer, train, settings, self._history, rng,
                      validate=validate, incremental=incremental)
+        if not incremental:
+            self._weigh_network(trained, validate)
         return self
 
     def _solve_readout(self, inputs, network, first_pass, incremental):

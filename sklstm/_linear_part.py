@@ -17,6 +17,11 @@ windows (the first ``window - 1`` rows' shortened ones would read zeros for the
 missing rows), and the network reads each window relative to its last row,
 ``x_t - x_last``, which stays bounded however far the series drifts, so forecasts
 follow a level beyond the training range.
+
+The network's output is then weighed (:func:`network_weight`): on the held-out
+samples, its least-squares weight against what the ridge leaves, less a margin for
+how few they are, clipped to [0, 1]. A network that does not help there, or cannot
+be told to, adds nothing: the prediction is the ridge's.
 """
 
 import numpy as np
@@ -27,6 +32,13 @@ from ._ridge import RidgeStatistics
 #: The penalties GCV chooses from (the grid of the ridge in aeon's ROCKET).
 ALPHAS = np.logspace(-3, 3, 13)
 READINGS = ("last", "all")
+#: The network's weight is the lower confidence bound of its least-squares weight on
+#: the held-out samples: this many standard errors below it (one-sided, about 98%).
+WEIGHT_MARGIN = 2.0
+#: The held-out windows of a series overlap, so their errors are correlated: the
+#: weight's variance is inflated by ``(1 + rho) / (1 - rho)``, ``rho`` a lag-1
+#: autocorrelation clipped to [0, this].
+MAX_AUTOCORRELATION = 0.95
 
 
 #: Values of the linear part's inputs built at once: the lag matrix of a long
@@ -132,6 +144,61 @@ def _full_windows_only(dataset, sample_weight):
         return sample_weight
     full = dataset.lengths == dataset.window  # (n_samples,)
     return sample_weight * full if full.any() else sample_weight
+
+
+def network_weight(residual, contribution, sample_weight=None):
+    """How much of the network's output to add to the linear part's, per output.
+
+    For each output, the (weighted) least-squares weight ``b`` of the network's
+    output ``c`` on what the linear part leaves, ``r``, over held-out samples, less
+    :data:`WEIGHT_MARGIN` standard errors, clipped to [0, 1]: a stacking weight
+    that a few dozen held-out samples must vouch for. The errors of overlapping
+    windows are correlated; the standard error allows for it by the lag-1
+    autocorrelation of ``c * (r - b c)`` (samples in time order; a random split's
+    is near zero). Weights count through Kish's effective sample size, so that
+    scaling them changes nothing.
+
+    Parameters
+    ----------
+    residual : ndarray of shape (n_held_out, n_outputs)
+        Targets less the linear part's output.
+    contribution : ndarray of shape (n_held_out, n_outputs)
+        The network's raw output.
+    sample_weight : ndarray of shape (n_held_out,), default=None
+
+    Returns
+    -------
+    ndarray of shape (n_outputs,)
+        Weights in [0, 1]; 0 where fewer than 3 samples (effectively) or a
+        network output of zero leave nothing to estimate.
+    """
+    w = (np.ones(len(residual)) if sample_weight is None
+         else sample_weight.astype(np.float64))  # (n,)
+    return np.array([_weight_bound(residual[:, j], contribution[:, j], w)
+                     for j in range(residual.shape[1])])
+
+
+def _weight_bound(r, c, w):
+    """``b - WEIGHT_MARGIN * se(b)`` in [0, 1] for the regression of r on c (n,)
+    with weights w (n,)."""
+    wc = w * c  # (n,)
+    cc, total = float(wc @ c), float(w.sum())
+    n_effective = total**2 / float(w @ w) if total > 0 else 0.0
+    if n_effective < 3 or cc <= 0:
+        return 0.0
+    b = float(wc @ r) / cc
+    e = r - b * c  # (n,)
+    sigma2 = float(w @ e**2) / total * n_effective / (n_effective - 1)
+    rho = np.clip(_autocorrelation(wc * e), 0.0, MAX_AUTOCORRELATION)
+    variance = sigma2 * float(wc @ wc) / cc**2 * (1 + rho) / (1 - rho)
+    return float(np.clip(b - WEIGHT_MARGIN * np.sqrt(variance), 0.0, 1.0))
+
+
+def _autocorrelation(u):
+    """The lag-1 autocorrelation of u (n,); 0 for a constant u."""
+    u = u - u.mean()
+    total = float(u @ u)
+    return float(u[1:] @ u[:-1]) / total if total > 0 else 0.0
 
 
 class RelativeToLast(DatasetView):

@@ -13,7 +13,8 @@ from sklearn.utils.validation import check_array
 
 from ._base import BaseRecurrent
 from ._hyperparameters import PARAMETER_CONSTRAINTS, docstring
-from ._linear_part import READINGS, fit_linear
+from ._linear_part import READINGS, fit_linear, network_weight
+from ._prediction import predict_raw
 from ._sklearn_private import StrOptions, _fit_context
 from ._targets import target_statistics
 
@@ -41,16 +42,17 @@ from ._targets import target_statistics
         "auto" is "all" for windows (``window``) and sequences of one length,
         None (no linear part) for sequences of several lengths. To study what
         the gates alone do (``trace``, ``plot_gates``), fit with
-        ``linear=None``. In window mode the ridge reads the full windows
-        only. On the 17
-        series of ``benchmarks/bench_forecast.py`` (2 seeds), "all" came within
-        4% of the lag regression's one-step error on average (geometric mean),
-        "last" within 12% (docs/benchmarks.md).
+        ``linear=None``. In window mode the ridge reads the full windows only.
         Continuing (``warm_start``, ``partial_fit``) keeps the linear part of
         the first fit. With a linear part, ``early_stopping="auto"`` holds out
         a validation set from 50 training samples on: the network then only
         refines the linear prediction, and the held-out loss keeps it from
-        fitting noise.
+        fitting noise. After training, the network's output is weighed by
+        how much it helps on the held-out samples (``network_weight_``): its
+        least-squares weight there less two standard errors, in [0, 1]. A
+        network that does not clearly help adds nothing, and with
+        ``early_stopping="auto"`` and fewer than 50 samples (none held out)
+        the prediction is the linear part's alone.
 
     Attributes
     ----------
@@ -62,6 +64,14 @@ from ._targets import target_statistics
         (n_inputs, n_outputs_) and ``"intercept"`` (n_outputs_,), in units of
         the standardised targets, and ``"alpha"``, the penalty chosen; None
         without one.
+
+    network_weight_ : ndarray of shape (n_outputs_,) or None
+        The factor each output of the network was scaled by (its head's
+        weights and bias) after training, beside a linear part: 1 where no
+        held-out set weighed it (``early_stopping=False``, ``partial_fit``), 0
+        where it was dropped; the product over ``warm_start`` fits. None
+        without a linear part. ``validation_scores_`` and
+        ``best_validation_score_`` are the network's before this scaling.
 
     See Also
     --------
@@ -213,6 +223,29 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
 
     def _set_linear(self, linear):
         self.linear_ = linear
+        self.network_weight_ = None if linear is None else np.ones(
+            linear["coef"].shape[1])
+
+    def _weigh_network(self, network, validate):
+        """Scale the head by the network's weight on the held-out samples
+        (:func:`~sklstm._linear_part.network_weight`); with none held out because
+        ``early_stopping="auto"`` found too few samples, by zero."""
+        if self.linear_ is None:
+            return
+        if validate is not None:
+            held_out = validate.data
+            contribution = predict_raw(network, held_out.dataset,
+                                       batch_size=validate.batch_size)
+            weight = network_weight(held_out.Y - held_out.offsets, contribution,
+                                    held_out.sample_weight)
+        elif self.early_stopping == "auto":
+            weight = np.zeros_like(self.network_weight_)
+        else:
+            return
+        head = network.head
+        head["head_W"] *= weight.astype(head["head_W"].dtype)  # (D*H, k) x (k,)
+        head["head_b"] *= weight.astype(head["head_b"].dtype)
+        self.network_weight_ = self.network_weight_ * weight
 
     def _out_activation(self):
         return "identity"

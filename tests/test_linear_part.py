@@ -137,7 +137,33 @@ def test_continuing_keeps_the_linear_part_of_the_first_fit():
         reg.set_params(linear=None, warm_start=True).fit(X, y)
 
 
-# ------------------------------------------------- full windows
+# ------------------------------------------------- full windows, the network's weight
+
+
+def logistic_map(n=600):
+    """x_{t+1} = 3.9 x_t (1 - x_t): chaos no linear model of the lags follows."""
+    x = np.empty(n)
+    x[0] = 0.3
+    for t in range(n - 1):
+        x[t + 1] = 3.9 * x[t] * (1 - x[t])
+    return x[:-1, None], x[1:]
+
+
+def ar2_series(n=400, seed=0):
+    """An AR(2) process: the lag regression is the best forecast there is."""
+    rng = np.random.RandomState(seed)
+    x = np.zeros(n)
+    for t in range(2, n):
+        x[t] = 0.6 * x[t - 1] - 0.3 * x[t - 2] + rng.normal()
+    return x[:-1, None], x[1:]
+
+
+def ridge_forecast(reg, X):
+    """The linear part's forecasts of the full windows, by hand from ``linear_``."""
+    window = reg.linear_["n_steps"]
+    newest_first = np.lib.stride_tricks.sliding_window_view(X[:, 0], window)[:, ::-1]
+    raw = newest_first @ reg.linear_["coef"][:, 0] + reg.linear_["intercept"][0]
+    return raw * reg._y_scale + reg._y_mean  # rows window-1 .. n-1
 
 
 def test_the_linear_part_of_a_series_reads_its_full_windows_only():
@@ -152,3 +178,59 @@ def test_the_linear_part_of_a_series_reads_its_full_windows_only():
     assert windowed.linear_["alpha"] == on_lags.linear_["alpha"]
     np.testing.assert_allclose(windowed.linear_["coef"] * windowed._y_scale,
                                on_lags.linear_["coef"] * on_lags._y_scale, rtol=1e-4)
+
+
+def test_a_network_that_cannot_help_leaves_the_ridge_forecast():
+    X, y = ar2_series()
+    reg = LSTMRegressor(window=4, random_state=0).fit(X, y)
+    assert reg.do_early_stopping_
+    np.testing.assert_array_equal(reg.network_weight_, [0.0])
+    np.testing.assert_allclose(reg.predict(X)[3:], ridge_forecast(reg, X), atol=1e-5)
+
+
+def test_a_network_that_helps_keeps_its_weight():
+    X, y = logistic_map()
+    reg = LSTMRegressor(window=3, random_state=0).fit(X[:500], y[:500])
+    assert reg.network_weight_[0] > 0.5
+    rmse = np.sqrt(np.mean((reg.predict(X)[500:] - y[500:]) ** 2))
+    ridge_rmse = np.sqrt(np.mean((ridge_forecast(reg, X)[498:] - y[500:]) ** 2))
+    assert rmse < 0.5 * ridge_rmse
+
+
+def test_with_too_few_windows_to_hold_any_out_the_ridge_forecasts_alone():
+    X, y = logistic_map(n=41)
+    reg = LSTMRegressor(window=3, max_iter=20, random_state=0).fit(X, y)
+    assert not reg.do_early_stopping_ and reg.network_weight_[0] == 0
+    np.testing.assert_allclose(reg.predict(X)[2:], ridge_forecast(reg, X), atol=1e-6)
+    told = LSTMRegressor(window=3, max_iter=20, early_stopping=False,
+                         random_state=0).fit(X, y)
+    assert told.network_weight_[0] == 1  # not weighed: the user chose no held-out set
+    assert LSTMRegressor(window=3, max_iter=2, linear=None).fit(
+        X, y).network_weight_ is None
+
+
+def test_network_weight_is_the_least_squares_weight_less_its_margin():
+    from sklstm._linear_part import network_weight
+
+    rng = np.random.RandomState(0)
+    c = rng.normal(size=(40, 1))
+    exact = network_weight(np.c_[0.5 * c, 2 * c, -c], np.c_[c, c, c])
+    np.testing.assert_allclose(exact, [0.5, 1.0, 0.0])  # clipped to [0, 1]
+    noisy = 0.5 * c + rng.normal(size=(40, 1))
+    b = float(c[:, 0] @ noisy[:, 0] / (c[:, 0] @ c[:, 0]))
+    assert 0 <= network_weight(noisy, c)[0] < b
+    assert network_weight(noisy[:2], c[:2])[0] == 0  # too few to estimate
+    # scaling the weights changes nothing; a zero weight drops its sample
+    np.testing.assert_allclose(network_weight(noisy, c, np.full(40, 3.0)),
+                               network_weight(noisy, c), rtol=1e-12)
+    weights = np.r_[np.ones(30), np.zeros(10)]
+    np.testing.assert_allclose(network_weight(noisy, c, weights),
+                               network_weight(noisy[:30], c[:30]), rtol=0.05)
+
+
+def test_an_echo_state_network_trained_by_the_loop_is_weighed_on_its_states():
+    X, y = make_sequences(n=60, T=5)
+    reg = LSTMRegressor("esn", pooling="attention", hidden_size=6, max_iter=3,
+                        random_state=0).fit(X, X[:, :, 0].sum(axis=1) ** 2)
+    assert reg.do_early_stopping_ and 0 <= reg.network_weight_[0] <= 1
+    assert np.isfinite(reg.predict(X)).all()

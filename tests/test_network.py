@@ -151,7 +151,7 @@ def test_tied_weights_stay_tied_after_joblib_and_warm_start(tmp_path):
     """joblib saves every array apart; the fitted network is tied again when it is
     assembled, and training continues on one array per shared parameter."""
     clf = LSTMRegressor("grid", num_layers=3, tied_weights=True, warm_start=True,
-                        **TINY).fit(X_TINY, Y_TINY.astype(float))
+                        linear=None, **TINY).fit(X_TINY, Y_TINY.astype(float))
     tied = shared(clf.layers_)
     joblib.dump(clf, tmp_path / "grid.joblib")
     loaded = joblib.load(tmp_path / "grid.joblib")
