@@ -135,6 +135,12 @@ CONFIGS = {  # keyword arguments for LSTMClassifier / LSTMRegressor beside rando
     "GRU": {"variant": "gru"},
     "mean pooling": {"pooling": "mean"},
     "batch 16": {"batch_size": 16},
+    "max pooling": {"pooling": "max"},
+    "concat pooling": {"pooling": "concat"},
+    "last pooling": {"pooling": "last"},
+    "no shifted chunks": {"shift_chunks": False},
+    "no sequence scaling": {"scale_sequences": False},
+    "before": {"shift_chunks": False, "scale_sequences": False, "pooling": "last"},
     # issue 21: the echo state network, its reservoir fixed and only the readout fitted;
     # then one change each: a ridge penalty that regularises, a larger reservoir
     "ESN": {"variant": "esn"},

@@ -18,7 +18,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from . import __version__
-from ._chunking import chunked, resolve_chunk_size
+from ._chunking import ChunkedSequences, chunked, resolve_chunk_size
+from ._sequence_scaling import ScaledSequences, fit_sequence_scaling
 from ._data import check_sample_weight, read_for_fit
 from ._history import History
 from ._hyperparameters import ARCHITECTURE, PARAMETER_CONSTRAINTS
@@ -63,6 +64,7 @@ class _FitInputs:
     spec: object
     attributes: dict
     linear: dict = None  # the linear part: reading, n_steps, coef, intercept
+    scaling: dict = None  # each sequence on its own scale: floor, center, spread
 
     @property
     def dataset(self):
@@ -100,8 +102,8 @@ class BaseRecurrent(BaseEstimator):
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
-        chunk_size="auto", momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
-        beta_2=0.999, epsilon=1e-8,
+        chunk_size="auto", shift_chunks=True, scale_sequences="auto",
+        momentum=0.9, nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
     ):
         self.variant = variant
         self.hidden_size = hidden_size
@@ -134,6 +136,8 @@ class BaseRecurrent(BaseEstimator):
         self.dtype = dtype
         self.window = window
         self.chunk_size = chunk_size
+        self.shift_chunks = shift_chunks
+        self.scale_sequences = scale_sequences
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.beta_1 = beta_1
@@ -208,7 +212,8 @@ class BaseRecurrent(BaseEstimator):
         self._commit(inputs, network, first_pass)
         settings = LoopSettings.resolve(
             self.get_params(deep=False), train.dataset.n_samples,
-            early_stopping=early_stopping, loss=LOSS_FOR_ACTIVATION[self.out_activation_])
+            early_stopping=early_stopping, loss=LOSS_FOR_ACTIVATION[self.out_activation_],
+            chunked=isinstance(train.dataset, ChunkedSequences))
         validate = None if held_out is None else Validation(
             held_out, y_held_out, self._score_raw, settings.loss, settings.batch_size)
         self._optimizer = self._make_optimizer(trained.params)
@@ -265,9 +270,11 @@ class BaseRecurrent(BaseEstimator):
         linear = self._fit_linear(dataset, Y, sample_weight, first_pass)
         chunk_size = (resolve_chunk_size(self.chunk_size, dataset.lengths)
                       if first_pass else self.chunk_size_)
-        dataset, offsets = _network_inputs(dataset, linear, chunk_size)
+        scaling = (fit_sequence_scaling(dataset, self.scale_sequences) if first_pass
+                   else self.sequence_scaling_)
+        dataset, offsets = _network_inputs(dataset, linear, chunk_size, scaling)
         return _FitInputs(TrainData(dataset, Y, sample_weight, offsets), chunk_size, y,
-                          spec, attributes, linear)
+                          spec, attributes, linear, scaling)
 
     def _check_architecture(self, incremental):
         """Continuing a network needs the hyperparameters it was built with."""
@@ -316,6 +323,7 @@ class BaseRecurrent(BaseEstimator):
             return
         inputs.spec.set_on(self)
         self.chunk_size_ = inputs.chunk_size
+        self.sequence_scaling_ = inputs.scaling
         self._set_linear(inputs.linear)
         self._architecture = self._architecture_params()
         self.network_ = network
@@ -352,7 +360,8 @@ class BaseRecurrent(BaseEstimator):
         linear part's output on it (or None)."""
         check_is_fitted(self)
         dataset = self.input_spec_.read(self, X, dtype=self.head_["head_W"].dtype)
-        return _network_inputs(dataset, self._fitted_linear(), self.chunk_size_)
+        return _network_inputs(dataset, self._fitted_linear(), self.chunk_size_,
+                               getattr(self, "sequence_scaling_", None))  # None before 0.2
 
     def _fitted_linear(self):
         """The fitted linear part, or None."""
@@ -469,13 +478,15 @@ class BaseRecurrent(BaseEstimator):
         return tags
 
 
-def _network_inputs(dataset, linear, chunk_size):
+def _network_inputs(dataset, linear, chunk_size, scaling):
     """The dataset as the network reads it (windows relative to their last row
-    where a linear part carries the level, in chunks) and the linear part's
-    output on it (None without one)."""
+    where a linear part carries the level, each sequence on its own scale if
+    ``scaling``, in chunks) and the linear part's output on it (None without one)."""
     offsets = None
     if linear is not None:
         offsets = linear_output(dataset, linear)  # (n, n_outputs)
         if dataset.kind == "windowed":
             dataset = RelativeToLast(dataset)
+    if scaling is not None:
+        dataset = ScaledSequences(dataset, scaling)
     return chunked(dataset, chunk_size), offsets

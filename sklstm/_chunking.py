@@ -81,8 +81,16 @@ class ChunkedSequences(DatasetView):
     def n_features(self):
         return self.dataset.n_features * self.chunk_size
 
-    def batch(self, indices):
+    def batch(self, indices, rng=None):
         """Padded chunks of the sequences ``indices``.
+
+        Parameters
+        ----------
+        indices : array-like of int of shape (b,)
+        rng : RandomState, default=None
+            Given, each sequence is first shifted right by a random number of
+            steps, 0 to ``chunk_size - 1``, its first step repeated in front
+            (:func:`shifted`), so that the chunk boundaries fall elsewhere.
 
         Returns
         -------
@@ -90,19 +98,47 @@ class ChunkedSequences(DatasetView):
         lengths : ndarray of shape (b,)
             Chunks per sequence, the last one possibly part padding.
         """
-        X, _ = self.dataset.batch(indices)  # (b, T_b, F), zero past each length
+        X, lengths = self.dataset.batch(indices)  # (b, T_b, F), zero past each length
+        if rng is not None:
+            shifts = rng.randint(self.chunk_size, size=len(lengths))  # (b,)
+            X, lengths = shifted(X, lengths, shifts)
         n, steps, features = X.shape
         n_chunks = -(-steps // self.chunk_size)
         if n_chunks * self.chunk_size != steps:
             padded = np.zeros((n, n_chunks * self.chunk_size, features), X.dtype)
             padded[:, :steps] = X
             X = padded
-        indices = np.asarray(indices, dtype=np.intp).reshape(-1)
-        return X.reshape(n, n_chunks, self.chunk_size * features), self.lengths[indices]
+        n_valid = -(-lengths // self.chunk_size)  # (b,)
+        return X.reshape(n, n_chunks, self.chunk_size * features), n_valid
 
     def subset(self, indices):
         """The sequences ``indices``, still read in chunks."""
         return ChunkedSequences(self.dataset.subset(indices), self.chunk_size)
+
+
+def shifted(X, lengths, shifts):
+    """Each sequence moved ``shifts`` steps later, its first step repeated in front.
+
+    Parameters
+    ----------
+    X : ndarray of shape (b, T, F)
+        Right-padded with zeros past each length.
+    lengths : ndarray of int of shape (b,)
+    shifts : ndarray of int of shape (b,)
+
+    Returns
+    -------
+    X : ndarray of shape (b, T + max(shifts), F)
+        Row ``i`` holds ``shifts[i]`` copies of its first step, then its
+        ``lengths[i]`` steps, then zeros.
+    lengths : ndarray of shape (b,)
+        ``lengths + shifts``.
+    """
+    n, steps, features = X.shape
+    with_zero = np.concatenate([X, np.zeros((n, 1, features), X.dtype)], axis=1)
+    source = np.arange(steps + shifts.max()) - shifts[:, None]  # (b, T') step read
+    source = np.where(source >= lengths[:, None], steps, np.maximum(source, 0))
+    return with_zero[np.arange(n)[:, None], source], lengths + shifts
 
 
 def chunked(dataset, chunk_size):

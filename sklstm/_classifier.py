@@ -77,15 +77,16 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
 
     def __init__(
         self, variant="lstm", hidden_size=32, *, num_layers=1, bidirectional=True,
-        pooling="last", dropout=0.0, forget_bias=1.0, n_modules=4,
+        pooling="concat", dropout=0.0, forget_bias=1.0, n_modules=4,
         spectral_radius=1.0, leak_rate=1.0, input_scaling=1.0, density="auto",
         tied_weights=False, depth_priority=True, solver="adam",
         learning_rate_init=0.005, batch_size="auto", max_iter="auto", alpha=1e-4,
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
-        chunk_size="auto", momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
-        beta_2=0.999, epsilon=1e-8, class_weight=None,
+        chunk_size="auto", shift_chunks=True, scale_sequences="auto",
+        momentum=0.9, nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+        class_weight=None,
     ):
         super().__init__(
             variant=variant, hidden_size=hidden_size, num_layers=num_layers,
@@ -99,9 +100,10 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, shuffle=shuffle,
             random_state=random_state, verbose=verbose, warm_start=warm_start,
-            dtype=dtype, window=window, chunk_size=chunk_size, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon,
+            dtype=dtype, window=window, chunk_size=chunk_size,
+            shift_chunks=shift_chunks, scale_sequences=scale_sequences,
+            momentum=momentum, nesterovs_momentum=nesterovs_momentum, beta_1=beta_1,
+            beta_2=beta_2, epsilon=epsilon,
         )
         self.class_weight = class_weight
 

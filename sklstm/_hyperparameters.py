@@ -18,7 +18,7 @@ from .core import VARIANTS
 #: ``sklstm.core.variant_options``, such as clockwork's ``n_modules``): they shape its
 #: weights, or, for ``window``, the samples it reads.
 ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
-                "dtype", "window", "chunk_size")
+                "dtype", "window", "chunk_size", "scale_sequences")
 
 PARAMETER_CONSTRAINTS = {
     "variant": [StrOptions(set(VARIANTS))],
@@ -59,6 +59,8 @@ PARAMETER_CONSTRAINTS = {
     "dtype": [StrOptions({"float32", "float64"})],
     "window": [None, Interval(Integral, 1, None, closed="left")],
     "chunk_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "shift_chunks": ["boolean"],
+    "scale_sequences": [StrOptions({"auto"}), "boolean"],
     "momentum": [Interval(Real, 0, 1, closed="both")],
     "nesterovs_momentum": ["boolean"],
     "beta_1": [Interval(Real, 0, 1, closed="left")],
@@ -90,13 +92,16 @@ _PARAMETERS_DOC = """\
         the cost per epoch (docs/benchmarks.md). ``trace`` and ``plot_gates``
         show the forward layer unless asked for ``direction=1``.
 
-    pooling : {"last", "mean", "attention"}, default="last"
+    pooling : {"last", "mean", "max", "concat", "attention"}
+        Default "concat" for LSTMClassifier, "last" for LSTMRegressor (each
+        measured best on the real sets of ``benchmarks/bench_real_data.py``).
         How the top layer's outputs become one vector per sequence: the last
         valid hidden state of each direction (for the reverse direction the
         state at step 0, after reading the whole sequence backwards), the
-        mean over the valid steps, or a learned additive attention over the
-        valid steps (Bahdanau et al. 2015), whose weights per step ``trace``
-        reports as ``"attention"``.
+        mean or the largest value of each unit over the valid steps, "concat"
+        the three side by side (ULMFiT's concat pooling, Howard & Ruder 2018),
+        or a learned additive attention over the valid steps (Bahdanau et al.
+        2015), whose weights per step ``trace`` reports as ``"attention"``.
 
     dropout : float, default=0.0
         Inverted-dropout rate between layers and before the dense head, in
@@ -243,6 +248,26 @@ _PARAMETERS_DOC = """\
         only partly filled is padded with zeros; ``trace`` reports one step per
         chunk.
 
+    shift_chunks : bool, default=True
+        With chunks of more than one step, training by gradient reads each
+        sequence, every epoch, shifted later by a random number of steps (0 to
+        ``chunk_size_ - 1``, its first step repeated in front), so that the chunk
+        boundaries fall elsewhere each time and the network learns a pattern
+        wherever the boundaries cut it. Prediction and the validation set read
+        the sequences unshifted. No effect with ``chunk_size_`` 1 or on an
+        echo state network's closed-form readout.
+
+    scale_sequences : "auto" or bool, default="auto"
+        Read each sequence standardised by its own mean and standard deviation
+        (per feature), beside that mean and the log of that deviation as
+        ``2 * n_features`` more inputs at every step, standardised over the
+        training sequences (``sequence_scaling_``): sequences recorded at very
+        different scales become comparable shapes, and their levels and sizes
+        stay known. "auto" does so for sequences (not windows of one series)
+        whose own deviations spread over more than two orders of magnitude in
+        some feature (the 90th percentile over 100 times the 10th), where a
+        scaler fitted over the whole set leaves most sequences close to zero.
+
     momentum : float, default=0.9
         Momentum of "sgd".
 
@@ -277,6 +302,12 @@ _ATTRIBUTES_DOC = """\
 
     chunk_size_ : int
         Time steps per input vector of the network (``chunk_size`` resolved).
+
+    sequence_scaling_ : dict or None
+        None unless each sequence is read on its own scale (``scale_sequences``);
+        then ``"floor"`` (n_features,), the smallest deviation that counts as
+        one, and ``"center"``, ``"spread"`` (2 * n_features,), how the sequences'
+        means and log deviations are standardised.
 
     n_outputs_ : int
         Outputs of the dense head.

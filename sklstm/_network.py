@@ -102,6 +102,39 @@ def _unpool_attention(d_pooled, cache, params):
     return d_top, grads
 
 
+def _pool_max(top, lengths, n_dirs, params):
+    """The largest value of each unit over each sequence's valid steps."""
+    mask = mask_from_lengths(lengths, top.shape[1])
+    masked = np.where(mask[:, :, None], top, -np.inf)  # (B, T, D*H)
+    steps = masked.argmax(axis=1)[:, None, :]  # (B, 1, D*H)
+    pooled = np.take_along_axis(top, steps, axis=1)[:, 0, :]
+    return pooled, {"shape": top.shape, "steps": steps}
+
+
+def _unpool_max(d_pooled, cache, params):
+    d_top = np.zeros(cache["shape"], dtype=d_pooled.dtype)  # (B, T, D*H)
+    np.put_along_axis(d_top, cache["steps"], d_pooled[:, None, :], axis=1)
+    return d_top, {}
+
+
+def _concatenated(*names):
+    """A pooling that concatenates the vectors of several parameter-free poolings
+    (ULMFiT's concat pooling, Howard & Ruder 2018, is last, mean and max)."""
+    parts = [POOLINGS[name] for name in names]
+
+    def pool(top, lengths, n_dirs, params):
+        results = [part[0](top, lengths, n_dirs, params) for part in parts]
+        return (np.concatenate([pooled for pooled, _ in results], axis=1),
+                [cache for _, cache in results])
+
+    def unpool(d_pooled, caches, params):
+        width = d_pooled.shape[1] // len(parts)
+        d_top = sum(part[1](d_pooled[:, i * width:(i + 1) * width], cache, params)[0]
+                    for i, (part, cache) in enumerate(zip(parts, caches)))
+        return d_top, {}
+    return pool, unpool, None, len(parts)
+
+
 def _init_attention(size, random_state, dtype):
     """``attention_W`` (D, D) Glorot uniform, ``attention_b`` zero, ``attention_v`` (D,)
     uniform within the same bound as ``attention_W``."""
@@ -125,12 +158,15 @@ def _tie(layers):
                 layer.params = {**layer.params, **shared}  # same dtype: no copy
 
 
-#: pooling name -> (pool, unpool, initialiser of its own parameters or None)
+#: pooling name -> (pool, unpool, initialiser of its own parameters or None, width of
+#: the pooled vector in top layer outputs)
 POOLINGS = {
-    "last": (_pool_last, _unpool_last, None),
-    "mean": (_pool_mean, _unpool_mean, None),
-    "attention": (_pool_attention, _unpool_attention, _init_attention),
+    "last": (_pool_last, _unpool_last, None, 1),
+    "mean": (_pool_mean, _unpool_mean, None, 1),
+    "max": (_pool_max, _unpool_max, None, 1),
+    "attention": (_pool_attention, _unpool_attention, _init_attention, 1),
 }
+POOLINGS["concat"] = _concatenated("last", "mean", "max")
 
 
 class RecurrentNetwork:
@@ -142,12 +178,13 @@ class RecurrentNetwork:
         Bottom to top; each tuple holds one layer per direction (forward first,
         then reverse for bidirectional networks).
     head : dict
-        ``"head_W"`` (D*H, n_outputs) and ``"head_b"`` (n_outputs,); with attention
-        pooling also ``"attention_W"`` (D*H, D*H), ``"attention_b"`` and
-        ``"attention_v"`` (D*H,).
-    pooling : {"last", "mean", "attention"}
+        ``"head_W"`` (D*H, n_outputs) (3*D*H rows with "concat" pooling) and
+        ``"head_b"`` (n_outputs,); with attention pooling also ``"attention_W"``
+        (D*H, D*H), ``"attention_b"`` and ``"attention_v"`` (D*H,).
+    pooling : {"last", "mean", "max", "concat", "attention"}
         How the top layer's outputs (B, T, D*H) become one vector per sequence
-        (see ``POOLINGS``; attention's own weights live in ``head``).
+        (see ``POOLINGS``; "concat" makes (B, 3*D*H); attention's own weights
+        live in ``head``).
     dropout : float
         Inverted-dropout rate between layers and before the head, applied only
         when ``forward`` is called with ``training=True``.
@@ -226,8 +263,9 @@ class RecurrentNetwork:
                 for _ in range(n_dirs)
             ))
             n_in = n_dirs * hidden_size
+        width = n_in * POOLINGS[pooling][3]
         head = {
-            "head_W": glorot_uniform(random_state, n_in, n_outputs, dtype),
+            "head_W": glorot_uniform(random_state, width, n_outputs, dtype),
             "head_b": np.zeros(n_outputs, dtype=dtype),
         }
         init_pooling = POOLINGS[pooling][2]

@@ -191,7 +191,8 @@ def reservoir_states(network, dataset):
     """What ``network``'s readout reads of every sample of ``dataset``, run once in
     eval mode: the pooled states (pooling "last" or "mean"), or the top outputs
     (attention), as a :class:`StatesDataset`."""
-    width = sum(layer.hidden_size for layer in network.layers[-1])  # D*H
+    width = (sum(layer.hidden_size for layer in network.layers[-1])
+             * POOLINGS[network.pooling][3])  # D*H (3*D*H with "concat")
     longest = int(dataset.lengths.max())
     pooled = network.pooling != "attention"
     steps = 1 if pooled else longest
@@ -234,8 +235,8 @@ def readout_network(network, head=None):
     states (:func:`reservoir_states`) and whose pooling and head are ``network``'s own
     arrays, trained in place (or ``head``, arrays of the same keys). Pooled states go
     through "last" pooling of their one step, which passes them on unchanged."""
-    hidden_size = network.layers[-1][0].hidden_size
-    stand_ins = tuple(KeptStates(slice(d * hidden_size, (d + 1) * hidden_size))
+    share = network.layers[-1][0].hidden_size * POOLINGS[network.pooling][3]
+    stand_ins = tuple(KeptStates(slice(d * share, (d + 1) * share))
                       for d in range(len(network.layers[-1])))
     pooling = "attention" if network.pooling == "attention" else "last"
     return RecurrentNetwork([stand_ins], network.head if head is None else head,

@@ -52,12 +52,14 @@ class LoopSettings:
     n_iter_no_change: int = 10
     min_patience_updates: int = 0
     early_stopping: bool = False
+    shift_chunks: bool = False
     verbose: bool = False
 
     @classmethod
-    def resolve(cls, params, n_train, *, loss, early_stopping):
+    def resolve(cls, params, n_train, *, loss, early_stopping, chunked=False):
         """The settings of the estimators' hyperparameters ``params`` (a dict by
-        name), each "auto" resolved for a training set of ``n_train`` samples."""
+        name), each "auto" resolved for a training set of ``n_train`` samples
+        (read in chunks of more than one step if ``chunked``)."""
         batch_size = params["batch_size"]
         batch_size = min(AUTO_BATCH_SIZE if batch_size == "auto" else batch_size, n_train)
         max_iter = params["max_iter"]
@@ -72,6 +74,7 @@ class LoopSettings:
                    shuffle=params["shuffle"], alpha=params["alpha"],
                    clip_norm=params["clip_norm"], tol=params["tol"],
                    early_stopping=early_stopping, verbose=bool(params["verbose"]),
+                   shift_chunks=bool(params["shift_chunks"]) and chunked,
                    **patience)
 
 
@@ -157,7 +160,9 @@ def run_epoch(network, optimizer, train, settings, rng):
         weight = len(idx) if sw is None else float(sw.sum())
         if weight <= 0:
             continue
-        X, lengths = train.dataset.batch(idx)  # (b, T_b, F), (b,)
+        # (b, T_b, F), (b,); chunks shifted by random steps if the settings say so
+        X, lengths = (train.dataset.batch(idx, rng=rng) if settings.shift_chunks
+                      else train.dataset.batch(idx))
         loss = train_step(network, optimizer, X, lengths, train.Y[idx], sw,
                           settings, rng, offsets=rows(train.offsets, idx))
         total_loss += loss * weight

@@ -125,7 +125,7 @@ def test_layers_and_trace():
                          random_state=0).fit(X, y)
     assert len(clf.layers_) == 2 and all(len(t) == 2 for t in clf.layers_)
     assert all(isinstance(layer, RecurrentLayer) for t in clf.layers_ for layer in t)
-    assert clf.head_["head_W"].shape == (10, 1)
+    assert clf.head_["head_W"].shape == (30, 1)  # "concat": last, mean and max of 2x5
     ragged = [X[0, :6], X[1, :3]]
     internals = clf.trace(ragged, layer=0, direction=1)
     expected = {"hidden", "cell", "input", "forget", "candidate", "output"}

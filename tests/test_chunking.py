@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from sklstm import LSTMClassifier
+from sklstm import LSTMClassifier, LSTMRegressor
+from sklstm._chunking import ChunkedSequences, shifted
+from sklstm._data import RaggedSequences
 
 from tests.helpers import FAST, make_sequences
 
@@ -21,7 +23,7 @@ def test_reading_in_chunks_equals_a_reshaped_input(T, chunk_size):
     padded = np.zeros((n, steps * chunk_size, F))
     padded[:, :T] = X
     reshaped = padded.reshape(n, steps, chunk_size * F)
-    chunked = LSTMClassifier(**FAST, chunk_size=chunk_size).fit(X, y)
+    chunked = LSTMClassifier(**FAST, chunk_size=chunk_size, shift_chunks=False).fit(X, y)
     plain = LSTMClassifier(**FAST, chunk_size=1).fit(reshaped, y)
     np.testing.assert_array_equal(chunked.predict_proba(X), plain.predict_proba(reshaped))
     assert chunked.chunk_size_ == chunk_size and chunked.n_features_in_ == F
@@ -44,3 +46,59 @@ def test_continuing_keeps_the_fitted_chunks():
     assert clf.chunk_size_ == 4
     with pytest.raises(ValueError, match="chunk_size"):
         clf.set_params(chunk_size=2, warm_start=True).fit(X, y)
+
+
+# ------------------------------------------------------------ shifted chunks
+def test_shifted_repeats_the_first_step_in_front():
+    X = np.array([[[1.0], [2.0], [3.0]], [[4.0], [5.0], [0.0]]])  # lengths 3 and 2
+    out, lengths = shifted(X, np.array([3, 2]), np.array([1, 2]))
+    np.testing.assert_array_equal(out[:, :, 0], [[1, 1, 2, 3, 0], [4, 4, 4, 5, 0]])
+    np.testing.assert_array_equal(lengths, [4, 4])
+
+
+def test_a_shifted_batch_is_the_chunks_of_the_shifted_sequences():
+    rng = np.random.RandomState(0)
+    sequences = [rng.normal(size=(T, 2)) for T in (7, 5, 9)]
+    data = ChunkedSequences(RaggedSequences(np.concatenate(sequences), [7, 5, 9]), 3)
+    X, lengths = data.batch([2, 0, 1], rng=np.random.RandomState(1))
+    shifts = np.random.RandomState(1).randint(3, size=3)
+    for row, (i, shift) in enumerate(zip([2, 0, 1], shifts)):
+        front = np.repeat(sequences[i][:1], shift, axis=0)
+        expected = np.concatenate([front, sequences[i]])
+        assert lengths[row] == -(-len(expected) // 3)
+        flat = X[row, :lengths[row]].reshape(-1, 2)  # back to steps
+        np.testing.assert_allclose(flat[:len(expected)], expected, rtol=1e-6)
+        np.testing.assert_array_equal(flat[len(expected):], 0)
+    unshifted, plain_lengths = data.batch([2, 0, 1])
+    np.testing.assert_array_equal(plain_lengths, [3, 3, 2])
+
+
+@pytest.mark.parametrize("Estimator", [LSTMClassifier, LSTMRegressor])
+def test_only_training_batches_are_shifted(Estimator, monkeypatch):
+    """The loop's minibatches are shifted; validation and prediction are not."""
+    X, y = make_sequences(n=40, T=20)
+    seen = []
+    batch = ChunkedSequences.batch
+
+    def spy(self, indices, rng=None):
+        seen.append(rng is not None)
+        return batch(self, indices, rng=rng)
+    monkeypatch.setattr(ChunkedSequences, "batch", spy)
+    model = Estimator(**FAST, chunk_size=4, early_stopping=True).fit(X, y)
+    n_training_batches = sum(seen)
+    assert n_training_batches >= model.n_iter_
+    seen.clear()
+    model.predict(X)
+    assert seen and not any(seen)
+
+
+def test_shifting_changes_training_not_the_reading():
+    X, y = make_sequences(n=40, T=20)
+    shifted_model = LSTMClassifier(**FAST, chunk_size=4).fit(X, y)
+    plain = LSTMClassifier(**FAST, chunk_size=4, shift_chunks=False).fit(X, y)
+    assert shifted_model.chunk_size_ == plain.chunk_size_ == 4
+    assert not np.allclose(shifted_model.predict_proba(X), plain.predict_proba(X))
+    every_step = LSTMClassifier(**FAST, chunk_size=1)  # nothing to shift
+    np.testing.assert_array_equal(
+        every_step.fit(X, y).predict_proba(X),
+        LSTMClassifier(**FAST, chunk_size=1, shift_chunks=False).fit(X, y).predict_proba(X))

@@ -65,7 +65,9 @@ def test_more_modules_than_units_is_a_clear_error():
 # ------------------------------------------------------------- validation
 @pytest.mark.parametrize("param, value, allowed", [
     ("variant", "nope", "lstm"),
-    ("pooling", "max", "mean"),
+    ("pooling", "sum", "mean"),
+    ("scale_sequences", "yes", "auto"),
+    ("shift_chunks", "yes", "bool"),
     ("solver", "lbfgs", "adam"),
     ("dtype", "float16", "float32"),
     ("hidden_size", 0, "range"),
@@ -148,7 +150,7 @@ BAD_HYPERPARAMETERS = [
     ("density", 0.0), ("density", 1.5), ("density", "sparse"),
     ("tied_weights", "yes"), ("tied_weights", 1), ("depth_priority", None),
     ("bidirectional", "yes"),
-    ("pooling", "max"),
+    ("pooling", "sum"),
     ("dropout", -0.1), ("dropout", 1.0), ("dropout", np.nan),
     ("forget_bias", np.nan), ("forget_bias", np.inf), ("forget_bias", "1"),
     ("solver", "lbfgs"),
@@ -169,6 +171,8 @@ BAD_HYPERPARAMETERS = [
     ("dtype", "float16"), ("dtype", "int32"),
     ("window", 0), ("window", -2), ("window", 1.5),
     ("chunk_size", 0), ("chunk_size", 1.5), ("chunk_size", "big"),
+    ("shift_chunks", "yes"), ("shift_chunks", None),
+    ("scale_sequences", "always"), ("scale_sequences", 1.5),
     ("momentum", -0.1), ("momentum", 1.5),
     ("nesterovs_momentum", "yes"),
     ("beta_1", 1.0), ("beta_1", -0.1), ("beta_2", 1.0),

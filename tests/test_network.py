@@ -81,6 +81,7 @@ def _directional_error(network, X, lengths, Y, sample_weight, settings, h=1e-3,
     ("lstm", "last"), ("lstm", "mean"), ("lstm", "attention"), ("gru", "last"),
     ("gru", "attention"), ("peephole", "mean"), ("depth_gated", "last"),
     ("depth_gated", "attention"), ("clockwork", "mean"), ("esn", "attention"),
+    ("lstm", "max"), ("gru", "concat"),
 ])
 def test_whole_network_gradient(variant, pooling):
     problem = _problem(variant, pooling, "log_loss")

@@ -80,20 +80,24 @@ def independent_states(estimator, X, mask, pooling):
     out_b, *_ = reference_layer("esn", X, backward.params, mask, reverse=True,
                                 options=backward.options)
     lengths = mask.sum(axis=1)
-    if pooling == "last":
-        return np.c_[out_f[np.arange(len(X)), lengths - 1], out_b[:, 0]]
-    both = np.concatenate([out_f, out_b], axis=2) * mask[:, :, None]
-    return both.sum(axis=1) / lengths[:, None]
+    both = np.concatenate([out_f, out_b], axis=2)  # (n, T, D*H)
+    pooled = {
+        "last": np.c_[out_f[np.arange(len(X)), lengths - 1], out_b[:, 0]],
+        "mean": (both * mask[:, :, None]).sum(axis=1) / lengths[:, None],
+        "max": np.where(mask[:, :, None], both, -np.inf).max(axis=1),
+    }
+    pooled["concat"] = np.c_[pooled["last"], pooled["mean"], pooled["max"]]
+    return pooled[pooling]
 
 
-@pytest.mark.parametrize("pooling", ["last", "mean"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "concat"])
 def test_closed_form_readout_is_the_ridge_of_independently_collected_states(pooling):
     lengths = 3 + np.arange(60) % 6
     ragged = [X[i, :length] for i, length in enumerate(lengths)]
     reg = LSTMRegressor("esn", pooling=pooling, alpha=0.3, leak_rate=0.7, linear=None,
                         dtype="float64", **FAST).fit(ragged, Y, sample_weight=WEIGHTS)
     padded = X * ragged_mask(lengths, 8)[:, :, None]
-    states = independent_states(reg, padded, ragged_mask(lengths, 8), pooling)  # (60, 12)
+    states = independent_states(reg, padded, ragged_mask(lengths, 8), pooling)  # (60, 12k)
     # the weighted ridge with an unpenalised intercept, by the normal equations
     design = np.c_[states, np.ones(60)]
     penalty = np.diag([0.3] * states.shape[1] + [0.0])
@@ -160,9 +164,9 @@ def test_options_are_architecture():
 
 
 # ---------------------------------------------------- the readout's gradients
-@pytest.mark.parametrize("pooling, loss", [("last", "log_loss"), ("mean", "binary_log_loss"),
-                                           ("attention", "log_loss"),
-                                           ("attention", "squared_error")])
+@pytest.mark.parametrize("pooling, loss", [
+    ("last", "log_loss"), ("mean", "binary_log_loss"), ("concat", "log_loss"),
+    ("attention", "log_loss"), ("attention", "squared_error")])
 def test_readout_gradients_match_finite_differences(pooling, loss):
     """The network the loop trains for an ESN: the head (and attention) over the kept
     states of a bidirectional two-layer reservoir, ragged."""
@@ -205,7 +209,7 @@ def test_classifier_readout_is_the_logistic_regression_of_the_states(labels):
     collected independently."""
     clf = LSTMClassifier("esn", alpha=2.0, tol=1e-10, dtype="float64", **FAST)
     clf.fit(X, labels, sample_weight=WEIGHTS)
-    states = independent_states(clf, X, np.ones((60, 8), dtype=bool), "last")
+    states = independent_states(clf, X, np.ones((60, 8), dtype=bool), "concat")
     logistic = LogisticRegression(C=1 / 2.0, tol=1e-12, max_iter=10_000)
     logistic.fit(states, labels, sample_weight=WEIGHTS)
     np.testing.assert_allclose(clf.predict_proba(X), logistic.predict_proba(states),

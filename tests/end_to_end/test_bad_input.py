@@ -202,7 +202,7 @@ CASES = [
      r"balanced"),
     ("warm-start-other-pooling", "clf3d",
      lambda est: est.set_params(warm_start=True, pooling="attention").fit(X3, Y),
-     r"pooling='attention', but the fitted network was built with pooling='last'.*"
+     r"pooling='attention', but the fitted network was built with pooling='concat'.*"
      r"warm_start=False"),
     ("partial-fit-other-hidden-size", "reg3d",
      lambda est: est.set_params(hidden_size=9).partial_fit(X3, Y_REG),
