@@ -57,8 +57,14 @@ def sequence_statistics(dataset):
 
 def scales_spread(std):
     """Whether the sequences' deviations ``std`` (n, F) spread over more than
-    :data:`AUTO_SPREAD` (90th over 10th percentile) in some feature."""
-    low, high = np.percentile(std, [10, 90], axis=0)  # (F,) each
+    :data:`AUTO_SPREAD` (90th over 10th percentile) in some feature, among the
+    sequences not constant in it (a channel that is often flat, such as one of
+    events, does not count as spread for that)."""
+    varying = np.where(std > 0, std, np.nan)  # (n, F)
+    varying = varying[:, ~np.isnan(varying).all(axis=0)]  # features never varying out
+    if varying.size == 0:
+        return False
+    low, high = np.nanpercentile(varying, [10, 90], axis=0)  # (F,) each
     return bool(np.any(high > AUTO_SPREAD * low))
 
 
@@ -67,10 +73,11 @@ def fit_sequence_scaling(dataset, setting):
     None when off, else a dict of ``"floor"`` (F,), the smallest deviation that counts,
     and ``"center"``, ``"spread"`` (2F,), how the means and log deviations are
     standardised."""
-    if setting is False or (setting == "auto" and dataset.kind == "windowed"):
+    auto = isinstance(setting, str)  # "auto"; else a bool, NumPy's included
+    if (auto and dataset.kind == "windowed") or not (auto or setting):
         return None
     mean, std = sequence_statistics(dataset)
-    if setting == "auto" and not scales_spread(std):
+    if auto and not scales_spread(std):
         return None
     weights = dataset.lengths
     grand_mean = np.average(mean, axis=0, weights=weights)  # (F,)

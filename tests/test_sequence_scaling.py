@@ -74,6 +74,10 @@ def test_auto_scales_only_sequences_whose_sizes_spread_widely():
     series = np.exp(np.linspace(0, 12, 300))[:, None] * rng.uniform(0.5, 1.5, (300, 1))
     assert fit_sequence_scaling(WindowedSequences(series, 10), "auto") is None
     assert fit_sequence_scaling(_ragged(_spread_sequences(rng, 50)), False) is None
+    assert fit_sequence_scaling(_ragged(_spread_sequences(rng, 50)), np.False_) is None
+    events = [np.c_[rng.normal(size=6), np.zeros(6) if i % 3 else rng.poisson(1, 6)]
+              for i in range(50)]  # a second feature flat in two sequences of three
+    assert fit_sequence_scaling(_ragged(events), "auto") is None
 
 
 def _shapes_at_every_size(rng, n):
