@@ -139,9 +139,13 @@ def test_non_finite_loss_raises_no_numpy_floating_point_warnings():
 
 # ------------------------------------------------------------------------- Ctrl-C
 CHILD = textwrap.dedent("""
-    import json, pickle, sys, warnings
+    import json, pickle, signal, sys, warnings
     import numpy as np
     from sklstm import LSTMClassifier
+
+    # Ctrl+C raises KeyboardInterrupt, as at a terminal, also where this test's
+    # runner was started as a background job (which starts with SIGINT ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 20, 3))
