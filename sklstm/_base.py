@@ -271,7 +271,7 @@ class BaseRecurrent(BaseEstimator):
         chunk_size = (resolve_chunk_size(self.chunk_size, dataset.lengths)
                       if first_pass else self.chunk_size_)
         scaling = (fit_sequence_scaling(dataset, self.scale_sequences) if first_pass
-                   else self.sequence_scaling_)
+                   else self._fitted_scaling())
         dataset, offsets = _network_inputs(dataset, linear, chunk_size, scaling)
         return _FitInputs(TrainData(dataset, Y, sample_weight, offsets), chunk_size, y,
                           spec, attributes, linear, scaling)
@@ -361,7 +361,11 @@ class BaseRecurrent(BaseEstimator):
         check_is_fitted(self)
         dataset = self.input_spec_.read(self, X, dtype=self.head_["head_W"].dtype)
         return _network_inputs(dataset, self._fitted_linear(), self.chunk_size_,
-                               getattr(self, "sequence_scaling_", None))  # None before 0.2
+                               self._fitted_scaling())
+
+    def _fitted_scaling(self):
+        """``sequence_scaling_``; None for a model saved before it existed."""
+        return getattr(self, "sequence_scaling_", None)
 
     def _fitted_linear(self):
         """The fitted linear part, or None."""

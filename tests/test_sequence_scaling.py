@@ -128,3 +128,14 @@ def test_a_fitted_scaling_is_kept_and_saved(Estimator, tmp_path):
     joblib.dump(model, tmp_path / "model.joblib")
     loaded = joblib.load(tmp_path / "model.joblib")
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_a_model_saved_before_the_scaling_existed_still_predicts_and_continues():
+    X, y = _shapes_at_every_size(np.random.RandomState(6), 40)
+    model = LSTMClassifier(hidden_size=4, max_iter=3, scale_sequences=False,
+                           random_state=0).fit(X, y)
+    expected = model.predict_proba(X)
+    del model.sequence_scaling_  # as unpickled from before the attribute
+    np.testing.assert_array_equal(model.predict_proba(X), expected)
+    model.partial_fit(X, y)
+    assert model.predict_proba(X).shape == expected.shape
