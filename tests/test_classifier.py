@@ -69,3 +69,21 @@ def test_class_weight_dict_shifts_predictions():
     plain = LSTMClassifier(**FAST).fit(X, y)
     heavy = LSTMClassifier(**FAST, class_weight={0: 1.0, 1: 20.0}).fit(X, y)
     assert heavy.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean()
+
+
+# ------------------------------------------------------------------- ensembles
+def test_soft_voting_over_seeds_averages_the_members_on_3d_input():
+    """Averaging several initialisations needs nothing but scikit-learn's
+    VotingClassifier (docs/benchmarks.md measures what it buys)."""
+    from sklearn.ensemble import VotingClassifier
+
+    X, y = make_sequences(n_classes=3)
+    members = [(f"seed{s}", LSTMClassifier(hidden_size=8, max_iter=5, random_state=s))
+               for s in range(3)]
+    vote = VotingClassifier(members, voting="soft").fit(X, y)
+    alone = [LSTMClassifier(hidden_size=8, max_iter=5, random_state=s).fit(X, y)
+             for s in range(3)]
+    np.testing.assert_allclose(vote.predict_proba(X),
+                               np.mean([m.predict_proba(X) for m in alone], axis=0),
+                               rtol=1e-6)
+    assert vote.score(X, y) > 0
