@@ -14,6 +14,8 @@ raw head output (before any output activation) and a cache; ``backward`` takes
 the gradient of the loss with respect to that raw output.
 """
 
+from typing import Callable, NamedTuple
+
 import numpy as np
 
 from .core import (
@@ -123,16 +125,16 @@ def _concatenated(*names):
     parts = [POOLINGS[name] for name in names]
 
     def pool(top, lengths, n_dirs, params):
-        results = [part[0](top, lengths, n_dirs, params) for part in parts]
+        results = [part.pool(top, lengths, n_dirs, params) for part in parts]
         return (np.concatenate([pooled for pooled, _ in results], axis=1),
                 [cache for _, cache in results])
 
     def unpool(d_pooled, caches, params):
         width = d_pooled.shape[1] // len(parts)
-        d_top = sum(part[1](d_pooled[:, i * width:(i + 1) * width], cache, params)[0]
+        d_top = sum(part.unpool(d_pooled[:, i * width:(i + 1) * width], cache, params)[0]
                     for i, (part, cache) in enumerate(zip(parts, caches)))
         return d_top, {}
-    return pool, unpool, None, len(parts)
+    return Pooling(pool, unpool, None, len(parts))
 
 
 def _init_attention(size, random_state, dtype):
@@ -158,13 +160,21 @@ def _tie(layers):
                 layer.params = {**layer.params, **shared}  # same dtype: no copy
 
 
-#: pooling name -> (pool, unpool, initialiser of its own parameters or None, width of
-#: the pooled vector in top layer outputs)
+class Pooling(NamedTuple):
+    """A pooling's pure functions (see the top of this section) and its width."""
+
+    pool: Callable
+    unpool: Callable
+    init: Callable = None  # its own parameters' initialiser: (size, rng, dtype) -> dict
+    width: int = 1  # the pooled vector's size, in top layer outputs (D*H each)
+
+
+#: pooling name -> Pooling
 POOLINGS = {
-    "last": (_pool_last, _unpool_last, None, 1),
-    "mean": (_pool_mean, _unpool_mean, None, 1),
-    "max": (_pool_max, _unpool_max, None, 1),
-    "attention": (_pool_attention, _unpool_attention, _init_attention, 1),
+    "last": Pooling(_pool_last, _unpool_last),
+    "mean": Pooling(_pool_mean, _unpool_mean),
+    "max": Pooling(_pool_max, _unpool_max),
+    "attention": Pooling(_pool_attention, _unpool_attention, _init_attention),
 }
 POOLINGS["concat"] = _concatenated("last", "mean", "max")
 
@@ -263,12 +273,12 @@ class RecurrentNetwork:
                 for _ in range(n_dirs)
             ))
             n_in = n_dirs * hidden_size
-        width = n_in * POOLINGS[pooling][3]
+        width = n_in * POOLINGS[pooling].width
         head = {
             "head_W": glorot_uniform(random_state, width, n_outputs, dtype),
             "head_b": np.zeros(n_outputs, dtype=dtype),
         }
-        init_pooling = POOLINGS[pooling][2]
+        init_pooling = POOLINGS[pooling].init
         if init_pooling is not None:
             head.update(init_pooling(n_in, random_state, dtype))
         return cls(layers, head, pooling=pooling, dropout=dropout)
@@ -362,7 +372,7 @@ class RecurrentNetwork:
             What :meth:`backward` needs.
         """
         top, caches, drops = self._run_layers(X, lengths, training=training, rng=rng)
-        pool = POOLINGS[self.pooling][0]
+        pool = POOLINGS[self.pooling].pool
         pooled, pool_cache = pool(top, lengths, len(self.layers[-1]), self.head)  # (B, D*H)
         keep = None
         if training and self.dropout > 0:
@@ -392,7 +402,7 @@ class RecurrentNetwork:
         d_pooled = d_raw @ self.head["head_W"].T  # (B, D*H)
         if cache["head_keep"] is not None:
             d_pooled *= cache["head_keep"]
-        unpool = POOLINGS[self.pooling][1]
+        unpool = POOLINGS[self.pooling].unpool
         d_top, pooling_grads = unpool(d_pooled, cache["pool"], self.head)  # (B, T, D*H)
         head_grads.update(pooling_grads)
         layer_grads, d_cells = {}, [None] * len(self.layers[-1])

@@ -192,12 +192,12 @@ def reservoir_states(network, dataset):
     eval mode: the pooled states (pooling "last" or "mean"), or the top outputs
     (attention), as a :class:`StatesDataset`."""
     width = (sum(layer.hidden_size for layer in network.layers[-1])
-             * POOLINGS[network.pooling][3])  # D*H (3*D*H with "concat")
+             * POOLINGS[network.pooling].width)  # D*H (3*D*H with "concat")
     longest = int(dataset.lengths.max())
     pooled = network.pooling != "attention"
     steps = 1 if pooled else longest
     states = np.zeros((dataset.n_samples, steps, width), dtype=network.head["head_W"].dtype)
-    pool = POOLINGS[network.pooling][0]
+    pool = POOLINGS[network.pooling].pool
     batch_size = max(1, STATES_BUDGET // (longest * width))
     for idx in minibatches(dataset.lengths, batch_size, shuffle=False):
         X, lengths = dataset.batch(idx)  # (b, T_b, F)
@@ -235,7 +235,7 @@ def readout_network(network, head=None):
     states (:func:`reservoir_states`) and whose pooling and head are ``network``'s own
     arrays, trained in place (or ``head``, arrays of the same keys). Pooled states go
     through "last" pooling of their one step, which passes them on unchanged."""
-    share = network.layers[-1][0].hidden_size * POOLINGS[network.pooling][3]
+    share = network.layers[-1][0].hidden_size * POOLINGS[network.pooling].width
     stand_ins = tuple(KeptStates(slice(d * share, (d + 1) * share))
                       for d in range(len(network.layers[-1])))
     pooling = "attention" if network.pooling == "attention" else "last"
