@@ -23,8 +23,9 @@ class History:
     """Per-epoch record, the stopping rule's state and the best weights.
 
     The stopping rule watches the validation loss when there is a validation
-    set, else the training loss; ``best_weights`` are those of the epoch where
-    it was lowest, and ``fit_loop`` restores them at the end.
+    set, else the training loss; ``best_weights`` are those of the epoch of the
+    highest validation score, or else of the lowest training loss (the latest
+    of equals), and ``fit_loop`` restores them at the end.
     """
 
     loss_curve: list = field(default_factory=list)
@@ -50,6 +51,8 @@ class History:
     def restart_monitoring(self, weights):
         """Start this call's search for the best weights from ``weights``."""
         self.best_monitored = np.inf
+        if self.validation_scores is not None:
+            self.best_validation_score = -np.inf
         self.no_improvement_count = self.no_improvement_updates = 0
         self.best_weights = weights
         self.call_start = len(self.loss_curve)

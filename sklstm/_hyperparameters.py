@@ -177,9 +177,12 @@ _PARAMETERS_DOC = """\
         clipping off.
 
     early_stopping : bool or "auto", default="auto"
-        Hold out ``validation_fraction`` of the training set, watch the loss on
-        it, stop when it stops improving and restore the weights of the epoch
-        where it was lowest. "auto" does so when the training set has at least
+        Hold out ``validation_fraction`` of the training set, stop when the
+        loss on it stops improving, and restore the weights of the epoch of
+        the highest score on it (accuracy, R^2; the latest of equal epochs).
+        The score, as in ``MLPClassifier``, and not the loss: on a few dozen
+        held-out sequences the log-loss is lowest long before the accuracy is
+        highest. "auto" does so when the training set has at least
         1000 samples (sequences, or windows of a series), or 50 where a
         regressor fits a linear part (``LSTMRegressor(linear=...)``), and,
         like False, watches the training loss otherwise. The split is random, except with
@@ -200,8 +203,8 @@ _PARAMETERS_DOC = """\
     tol : float, default=1e-4
         Smallest decrease of the watched loss (the validation loss with early
         stopping, else the training loss) that counts as an improvement.
-        Whichever is watched, training ends on the weights of the epoch where
-        it was lowest; an epoch whose training loss jumps above twice the
+        Training ends on the weights of the best epoch (the highest
+        validation score, or the lowest training loss); an epoch whose training loss jumps above twice the
         lowest so far is undone (the best weights come back) and the learning
         rate is halved.
 
@@ -352,7 +355,7 @@ _ATTRIBUTES_DOC = """\
 
     best_validation_score_ : float or None
         With early stopping, the validation score of the epoch whose weights
-        were kept (the lowest validation loss); else None.
+        were kept (the highest, the latest of equals); else None.
 """
 
 _NOTES_DOC = """\

@@ -186,27 +186,40 @@ def update_history(history, loss, validation, n_updates, tol, weights):
     tol : float
         Smallest decrease of the watched loss that counts as an improvement.
     weights : list of ndarray
-        The weights the watched loss was measured on, kept when it reaches a
-        new low: the epoch's last for a validation loss, its first for the
-        training loss (accumulated batch by batch before each update, so that
-        a last update that wrecked the weights is never kept).
+        The weights the epoch was judged on, kept when it is at least as good
+        as the best so far (a tie goes to the later, longer trained epoch):
+        the epoch's last for a validation score, its first for the training
+        loss (accumulated batch by batch before each update, so that a last
+        update that wrecked the weights is never kept).
+
+    Notes
+    -----
+    The patience counts on the validation loss (or the training loss), which
+    tells while the network still learns; with a validation set the kept
+    weights are those of the highest validation *score* (accuracy, R^2), as
+    in scikit-learn's ``MLPClassifier``. On a few dozen held-out sequences
+    the log-loss is lowest as soon as the network grows confident, long
+    before the accuracy is highest, and its epoch is an undertrained network.
     """
     history.loss_curve.append(loss)
     history.best_loss = min(history.best_loss, loss)
-    monitored = loss
-    if validation is not None:
-        monitored, score = validation
-        history.validation_scores.append(score)
+    monitored = loss if validation is None else validation[0]
     if monitored < history.best_monitored - tol:
         history.no_improvement_count = history.no_improvement_updates = 0
     else:
         history.no_improvement_count += 1
         history.no_improvement_updates += n_updates
-    if monitored < history.best_monitored:
-        history.best_monitored = monitored
-        history.best_weights = weights
-        if validation is not None:
+    if validation is None:
+        keep = monitored <= history.best_monitored
+    else:
+        score = validation[1]
+        history.validation_scores.append(score)
+        keep = score >= history.best_validation_score
+        if keep:
             history.best_validation_score = score
+    history.best_monitored = min(history.best_monitored, monitored)
+    if keep:
+        history.best_weights = weights
 
 
 def roll_back(history, network, optimizer):
@@ -302,7 +315,7 @@ def fit_loop(network, optimizer, train, settings, history, rng, validate=None,
     ``n_iter_no_change`` epochs and ``min_patience_updates`` updates. An
     epoch whose training loss is a spike (:meth:`History.is_spike`) is undone:
     the best weights come back and the learning rate is lowered. At the end
-    the weights of the epoch with the lowest watched loss are restored, also
+    the weights of the best epoch (:func:`update_history`) are restored, also
     when a ``KeyboardInterrupt`` ends training (with a warning) or a
     non-finite loss does (with a ``ConvergenceWarning``); ``partial_fit``
     keeps the weights it started from when its epoch is not finite.

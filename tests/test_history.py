@@ -44,6 +44,13 @@ def test_restart_monitoring_starts_this_calls_search():
     assert history.no_improvement_count == history.no_improvement_updates == 0
 
 
+def test_restart_monitoring_forgets_the_last_calls_best_validation_score():
+    history = History.start(True)
+    history.best_validation_score = 0.9
+    history.restart_monitoring(["weights"])
+    assert history.best_validation_score == -np.inf
+
+
 def test_a_spike_is_far_above_the_best_and_never_the_first_epoch_of_a_call():
     history = History.start(False)
     assert not history.is_spike(1e9, tol=0.0)  # nothing recorded in this call yet

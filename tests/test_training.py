@@ -86,8 +86,49 @@ def test_best_validation_epoch_weights_are_restored(monkeypatch):
     run(network, optimizer, train, settings(early_stopping=True), history,
         validate=lambda net: next(results))
     assert history.validation_scores == [0.5, 0.9, 0.6, 0.7, 0.8, 0.4]
-    assert history.best_validation_score == 0.9  # the epoch of the lowest loss
+    assert history.best_validation_score == 0.9  # the epoch of the highest score
     assert_weights_equal(network.get_weights(), after[1])
+
+
+def test_the_validation_score_not_its_loss_chooses_the_kept_epoch(monkeypatch):
+    network, optimizer, train = make_problem()
+    after = scripted_epochs(monkeypatch, [1.0, 0.9, 0.8, 0.7])
+    # the loss is lowest at epoch 1 (a confident net scores worse in log-loss),
+    # the accuracy highest at epoch 3
+    results = iter([(0.3, 0.5), (0.5, 0.75), (0.7, 1.0), (0.9, 0.75)])
+    history = History.start(early_stopping=True)
+    run(network, optimizer, train, settings(early_stopping=True, max_iter=4), history,
+        validate=lambda net: next(results))
+    assert history.best_validation_score == 1.0
+    assert_weights_equal(network.get_weights(), after[2])
+
+
+def test_of_equally_scored_epochs_the_later_is_kept(monkeypatch):
+    network, optimizer, train = make_problem()
+    after = scripted_epochs(monkeypatch, [1.0, 0.9, 0.8, 0.7, 0.6])
+    results = iter([(0.9, 0.5), (0.6, 0.75), (0.6, 0.75), (0.6, 0.75), (0.8, 0.5)])
+    history = History.start(early_stopping=True)
+    run(network, optimizer, train,
+        settings(early_stopping=True, max_iter=5, n_iter_no_change=1), history,
+        validate=lambda net: next(results))
+    # epochs 3 and 4 tie epoch 2 in score and loss: patience runs out after epoch 4
+    assert history.n_iter == 4
+    assert_weights_equal(network.get_weights(), after[3])
+
+
+def test_a_falling_validation_loss_keeps_training_while_the_score_is_flat(monkeypatch):
+    network, optimizer, train = make_problem()
+    after = scripted_epochs(monkeypatch, [1.0] * 7)
+    results = iter([(0.9, 0.5), (0.8, 0.75), (0.7, 0.75), (0.6, 0.75), (0.5, 0.75),
+                    (0.5, 0.75), (0.5, 0.75)])
+    history = History.start(early_stopping=True)
+    run(network, optimizer, train,
+        settings(early_stopping=True, max_iter=7, n_iter_no_change=1), history,
+        validate=lambda net: next(results))
+    # the loss falls until epoch 5, then two flat epochs exhaust the patience
+    assert history.n_iter == 7
+    assert history.best_validation_score == 0.75
+    assert_weights_equal(network.get_weights(), after[6])
 
 
 def test_a_spike_is_rolled_back_and_the_learning_rate_lowered(monkeypatch):
