@@ -53,7 +53,9 @@ def row_blocks(batch, width):
     """Slices of the ``batch`` rows, one per thread: a single one unless a step's gate
     activations, ``batch * width`` with ``width = G * H``, fill at least two blocks
     of ``MIN_BLOCK_SIZE`` and the budget has a thread for each."""
-    n_blocks = min(thread_budget(), batch * width // MIN_BLOCK_SIZE, batch)
+    n_blocks = min(batch * width // MIN_BLOCK_SIZE, batch)
+    if n_blocks >= 2:  # asking BLAS for its thread count costs ~5 us: only when it matters
+        n_blocks = min(thread_budget(), n_blocks)
     if n_blocks < 2:
         return [slice(0, batch)]
     bounds = [batch * k // n_blocks for k in range(n_blocks + 1)]

@@ -89,12 +89,26 @@ def scatter_positions(d_out, positions, reverse, name):
     if positions is None:
         d_hidden = SCRATCH.empty(name, (n_steps + 1, hidden_size, batch), d_out.dtype)
         d_hidden[0] = 0
-        target = d_hidden[:0:-1] if reverse else d_hidden[1:]
-        target[...] = d_out.transpose(1, 2, 0)
+        time_major_(d_hidden[:0:-1] if reverse else d_hidden[1:], d_out)
         return d_hidden
     by_sequence = np.zeros((batch, n_steps + 1, hidden_size), dtype=d_out.dtype)
     np.add.at(by_sequence, (np.arange(batch)[:, None], positions), d_out)
     return np.ascontiguousarray(by_sequence.transpose(1, 2, 0))
+
+
+def time_major_(target, values):
+    """``target`` (T, H, B) <- ``values`` (B, T, H).
+
+    From sequence-major memory (a caller's array) in blocks of 32 sequences: NumPy's
+    transposing copy reads all B rows of ``values`` for each row it writes, and
+    blocks of 32 rows stay in cache, 1.4-2x faster from (B, T, H) = (128, 100, 64) on
+    and the same below. From time-major memory (a layer's ``dX``, a view), one copy.
+    """
+    if values.strides[0] <= values.strides[2]:  # batch already the fastest axis
+        np.copyto(target, values.transpose(1, 2, 0))
+        return
+    for start in range(0, values.shape[0], 32):
+        target[..., start:start + 32] = values[start:start + 32].transpose(1, 2, 0)
 
 
 def to_positions(values, steps):
