@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from . import __version__
 from ._chunking import ChunkedSequences, chunked, resolve_chunk_size
-from ._sequence_scaling import ScaledSequences, fit_sequence_scaling
+from ._sequence_scaling import ScaledSequences, fit_sequence_scaling, input_deviation
 from ._data import check_sample_weight, read_for_fit
 from ._history import History
 from ._hyperparameters import ARCHITECTURE, PARAMETER_CONSTRAINTS
@@ -85,6 +85,15 @@ def _from_history(name, doc):
     return property(read, doc=doc)
 
 
+def noise_fraction(input_noise, auto, *, windowed, reservoir):
+    """The fraction of each input's deviation that ``input_noise`` stands for:
+    "auto" is the estimator's ``auto``, and none for windows of one series and a
+    reservoir's readout."""
+    if input_noise != "auto":
+        return float(input_noise)
+    return 0.0 if windowed or reservoir else auto
+
+
 class BaseRecurrent(BaseEstimator):
     """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
 
@@ -103,7 +112,8 @@ class BaseRecurrent(BaseEstimator):
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
         chunk_size="auto", shift_chunks=True, scale_sequences="auto",
-        momentum=0.9, nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+        input_noise="auto", momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
+        beta_2=0.999, epsilon=1e-8,
     ):
         self.variant = variant
         self.hidden_size = hidden_size
@@ -138,6 +148,7 @@ class BaseRecurrent(BaseEstimator):
         self.chunk_size = chunk_size
         self.shift_chunks = shift_chunks
         self.scale_sequences = scale_sequences
+        self.input_noise = input_noise
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.beta_1 = beta_1
@@ -213,7 +224,8 @@ class BaseRecurrent(BaseEstimator):
         settings = LoopSettings.resolve(
             self.get_params(deep=False), train.dataset.n_samples,
             early_stopping=early_stopping, loss=LOSS_FOR_ACTIVATION[self.out_activation_],
-            chunked=isinstance(train.dataset, ChunkedSequences))
+            chunked=isinstance(train.dataset, ChunkedSequences),
+            input_noise=self._input_noise(train.dataset, reservoir=trained is not network))
         validate = None if held_out is None else Validation(
             held_out, y_held_out, self._score_raw, settings.loss, settings.batch_size)
         self._optimizer = self._make_optimizer(trained.params)
@@ -240,6 +252,12 @@ class BaseRecurrent(BaseEstimator):
             max_iter=AUTO_MAX_UPDATES if self.max_iter == "auto" else self.max_iter)
         self._history, self.do_early_stopping_ = history, False
         return self
+
+    def _input_noise(self, dataset, *, reservoir):
+        """The training noise's deviation per input of ``dataset`` (F,), or None."""
+        fraction = noise_fraction(self.input_noise, self._auto_noise,
+                                  windowed=self.window is not None, reservoir=reservoir)
+        return fraction * input_deviation(dataset) if fraction else None
 
     def _make_optimizer(self, params):
         """The optimizer of ``solver``: the current one (and its state) given the

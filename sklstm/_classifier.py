@@ -22,6 +22,7 @@ from ._hyperparameters import PARAMETER_CONSTRAINTS, docstring
 from ._losses import OUT_ACTIVATIONS
 from ._sklearn_private import StrOptions, _fit_context
 from ._train_data import stratifiable
+from ._training import AUTO_INPUT_NOISE
 
 
 @docstring("""Recurrent-network classifier (LSTM, GRU and their variants).
@@ -74,6 +75,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         **PARAMETER_CONSTRAINTS,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
+    _auto_noise = AUTO_INPUT_NOISE  # input_noise="auto" reading sequences
 
     def __init__(
         self, variant="lstm", hidden_size=32, *, num_layers=1, bidirectional=True,
@@ -85,7 +87,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
         chunk_size="auto", shift_chunks=True, scale_sequences="auto",
-        momentum=0.9, nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+        input_noise="auto", momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
+        beta_2=0.999, epsilon=1e-8,
         class_weight=None,
     ):
         super().__init__(
@@ -102,8 +105,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
             random_state=random_state, verbose=verbose, warm_start=warm_start,
             dtype=dtype, window=window, chunk_size=chunk_size,
             shift_chunks=shift_chunks, scale_sequences=scale_sequences,
-            momentum=momentum, nesterovs_momentum=nesterovs_momentum, beta_1=beta_1,
-            beta_2=beta_2, epsilon=epsilon,
+            input_noise=input_noise, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon,
         )
         self.class_weight = class_weight
 

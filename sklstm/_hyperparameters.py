@@ -61,6 +61,7 @@ PARAMETER_CONSTRAINTS = {
     "chunk_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     "shift_chunks": ["boolean"],
     "scale_sequences": [StrOptions({"auto"}), "boolean"],
+    "input_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
     "momentum": [Interval(Real, 0, 1, closed="both")],
     "nesterovs_momentum": ["boolean"],
     "beta_1": [Interval(Real, 0, 1, closed="left")],
@@ -270,6 +271,17 @@ _PARAMETERS_DOC = """\
         whose own deviations spread over more than two orders of magnitude in
         some feature (the 90th percentile over 100 times the 10th), where a
         scaler fitted over the whole set leaves most sequences close to zero.
+
+    input_noise : "auto" or float, default="auto"
+        Standard deviation of the Gaussian noise added to every input value of
+        every training batch (Bishop 1995: training with noise is a smoothness
+        penalty), as a fraction of that input's standard deviation over the
+        training set as the network reads it; prediction and the validation
+        set read the inputs as they are. "auto" is 0.1 for ``LSTMClassifier``
+        reading sequences, and 0 (no noise) for ``LSTMRegressor``, for windows
+        of one series (``window``) and for an echo state network's readout.
+        The draws depend on the rows a batch holds, so with noise a sample of
+        weight 0 is not quite a removed sample (as with ``dropout``).
 
     momentum : float, default=0.9
         Momentum of "sgd".

@@ -109,6 +109,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         **PARAMETER_CONSTRAINTS,
         "linear": [StrOptions({"auto", *READINGS}), None],
     }
+    _auto_noise = 0.0  # input_noise="auto": none (no gain on the TSER sets)
 
     def __init__(
         self, variant="lstm", hidden_size=32, *, num_layers=1, bidirectional=True,
@@ -120,7 +121,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
         chunk_size="auto", shift_chunks=True, scale_sequences="auto",
-        momentum=0.9, nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+        input_noise="auto", momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
+        beta_2=0.999, epsilon=1e-8,
         linear="auto",
     ):
         super().__init__(
@@ -137,8 +139,9 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
             random_state=random_state, verbose=verbose, warm_start=warm_start,
             dtype=dtype, window=window, chunk_size=chunk_size,
             shift_chunks=shift_chunks, scale_sequences=scale_sequences,
-            momentum=momentum, nesterovs_momentum=nesterovs_momentum, beta_1=beta_1,
-            beta_2=beta_2, epsilon=epsilon,
+            input_noise=input_noise, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon,
         )
         self.linear = linear
 

@@ -55,6 +55,21 @@ def sequence_statistics(dataset):
     return mean, std
 
 
+def pooled_deviation(mean, std, lengths):
+    """Each feature's standard deviation over every step of every sequence, (F,),
+    from the sequences' own ``mean`` and ``std`` (n, F) and their ``lengths`` (n,)."""
+    grand_mean = np.average(mean, axis=0, weights=lengths)  # (F,)
+    return np.sqrt(np.average(std**2 + (mean - grand_mean) ** 2, axis=0,
+                              weights=lengths))
+
+
+def input_deviation(dataset):
+    """Each input's standard deviation over the steps of ``dataset`` as the network
+    reads them (chunks, scaled sequences), (n_features,)."""
+    mean, std = sequence_statistics(dataset)
+    return pooled_deviation(mean, std, dataset.lengths)
+
+
 def scales_spread(std):
     """Whether the sequences' deviations ``std`` (n, F) spread over more than
     :data:`AUTO_SPREAD` (90th over 10th percentile) in some feature, among the
@@ -79,10 +94,7 @@ def fit_sequence_scaling(dataset, setting):
     mean, std = sequence_statistics(dataset)
     if auto and not scales_spread(std):
         return None
-    weights = dataset.lengths
-    grand_mean = np.average(mean, axis=0, weights=weights)  # (F,)
-    overall = np.sqrt(np.average(std**2 + (mean - grand_mean) ** 2, axis=0,
-                                 weights=weights))  # (F,) the deviation over every step
+    overall = pooled_deviation(mean, std, dataset.lengths)
     overall = np.where(overall > 0, overall, 1.0)
     floor = RELATIVE_FLOOR * overall
     summary = _summary(mean, std, floor)  # (n, 2F)

@@ -36,6 +36,9 @@ AUTO_MAX_EPOCHS = 100
 AUTO_MAX_UPDATES = 1000
 #: ``batch_size="auto"``: this many samples a batch, or all of a smaller set.
 AUTO_BATCH_SIZE = 64
+#: ``input_noise="auto"`` for a classifier reading sequences: the training noise's
+#: deviation, as a fraction of each input's own.
+AUTO_INPUT_NOISE = 0.1
 
 
 @dataclass
@@ -53,13 +56,16 @@ class LoopSettings:
     min_patience_updates: int = 0
     early_stopping: bool = False
     shift_chunks: bool = False
+    input_noise: np.ndarray = None  # (F,) the noise's deviation per input, or None
     verbose: bool = False
 
     @classmethod
-    def resolve(cls, params, n_train, *, loss, early_stopping, chunked=False):
+    def resolve(cls, params, n_train, *, loss, early_stopping, chunked=False,
+                input_noise=None):
         """The settings of the estimators' hyperparameters ``params`` (a dict by
         name), each "auto" resolved for a training set of ``n_train`` samples
-        (read in chunks of more than one step if ``chunked``)."""
+        (read in chunks of more than one step if ``chunked``); ``input_noise``
+        is the noise's resolved deviation per input (F,), or None."""
         batch_size = params["batch_size"]
         batch_size = min(AUTO_BATCH_SIZE if batch_size == "auto" else batch_size, n_train)
         max_iter = params["max_iter"]
@@ -75,7 +81,7 @@ class LoopSettings:
                    clip_norm=params["clip_norm"], tol=params["tol"],
                    early_stopping=early_stopping, verbose=bool(params["verbose"]),
                    shift_chunks=bool(params["shift_chunks"]) and chunked,
-                   **patience)
+                   input_noise=input_noise, **patience)
 
 
 def loss_and_grads(network, X, lengths, Y, sample_weight, settings, *,
@@ -139,6 +145,14 @@ def train_step(network, optimizer, X, lengths, Y, sample_weight, settings, rng,
     return loss
 
 
+def with_noise(X, lengths, deviation, rng):
+    """``X`` (b, T, F) plus Gaussian noise of standard deviation ``deviation`` (F,)
+    at every valid step; the padding past each length stays zero."""
+    valid = (np.arange(X.shape[1]) < lengths[:, None])[:, :, None]  # (b, T, 1)
+    noise = rng.standard_normal(X.shape).astype(X.dtype) * deviation.astype(X.dtype)
+    return X + noise * valid
+
+
 def run_epoch(network, optimizer, train, settings, rng):
     """One pass over ``train`` in minibatches.
 
@@ -163,6 +177,8 @@ def run_epoch(network, optimizer, train, settings, rng):
         # (b, T_b, F), (b,); chunks shifted by random steps if the settings say so
         X, lengths = (train.dataset.batch(idx, rng=rng) if settings.shift_chunks
                       else train.dataset.batch(idx))
+        if settings.input_noise is not None:
+            X = with_noise(X, lengths, settings.input_noise, rng)
         loss = train_step(network, optimizer, X, lengths, train.Y[idx], sw,
                           settings, rng, offsets=rows(train.offsets, idx))
         total_loss += loss * weight

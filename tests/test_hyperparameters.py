@@ -173,6 +173,7 @@ BAD_HYPERPARAMETERS = [
     ("chunk_size", 0), ("chunk_size", 1.5), ("chunk_size", "big"),
     ("shift_chunks", "yes"), ("shift_chunks", None),
     ("scale_sequences", "always"), ("scale_sequences", 1.5),
+    ("input_noise", -0.1), ("input_noise", "some"), ("input_noise", np.nan),
     ("momentum", -0.1), ("momentum", 1.5),
     ("nesterovs_momentum", "yes"),
     ("beta_1", 1.0), ("beta_1", -0.1), ("beta_2", 1.0),
