@@ -205,9 +205,9 @@ _PARAMETERS_DOC = """\
         Smallest decrease of the watched loss (the validation loss with early
         stopping, else the training loss) that counts as an improvement.
         Training ends on the weights of the best epoch (the highest
-        validation score, or the lowest training loss); an epoch whose training loss jumps above twice the
-        lowest so far is undone (the best weights come back) and the learning
-        rate is halved.
+        validation score, or the lowest training loss); an epoch whose
+        training loss jumps above twice the lowest so far is undone (the best
+        weights come back) and the learning rate is halved.
 
     shuffle : bool, default=True
         Shuffle the minibatches every epoch.
