@@ -220,12 +220,12 @@ class BaseRecurrent(BaseEstimator):
                 inputs.data, inputs.y, self.validation_fraction,
                 windowed=self.window is not None,
                 stratify=self._stratify_by(inputs.y), rng=rng)
+        noise = self._input_noise(train.dataset, reservoir=trained is not network)
         self._commit(inputs, network, first_pass)
         settings = LoopSettings.resolve(
             self.get_params(deep=False), train.dataset.n_samples,
             early_stopping=early_stopping, loss=LOSS_FOR_ACTIVATION[self.out_activation_],
-            chunked=isinstance(train.dataset, ChunkedSequences),
-            input_noise=self._input_noise(train.dataset, reservoir=trained is not network))
+            chunked=isinstance(train.dataset, ChunkedSequences), input_noise=noise)
         validate = None if held_out is None else Validation(
             held_out, y_held_out, self._score_raw, settings.loss, settings.batch_size)
         self._optimizer = self._make_optimizer(trained.params)
