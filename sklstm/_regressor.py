@@ -190,8 +190,15 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _check_y(self, y):
-        y = check_array(y, ensure_2d=False, dtype=np.dtype(self.dtype),
-                        input_name="y")
+        try:
+            y = check_array(y, ensure_2d=False, dtype=np.dtype(self.dtype),
+                            input_name="y")
+        except ValueError as exc:
+            if "convert" not in str(exc):
+                raise
+            raise ValueError(f"{type(self).__name__} predicts numbers, but y holds "
+                             f"values that are not ({exc}). For class labels, use "
+                             "LSTMClassifier.") from None
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return y

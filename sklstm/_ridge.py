@@ -89,8 +89,9 @@ class RidgeStatistics:
         gram, cross, y_square, x_mean, y_mean = self.centred()
         eigenvalues, V = _eigh(gram)
         projected = V.T @ cross  # (p, k)
-        alpha = min(alphas, key=lambda a: _gcv(a, eigenvalues, projected, y_square,
-                                               self.total))
+        # from the largest down: where no penalty can be judged, the strongest wins
+        alpha = min(sorted(alphas, reverse=True),
+                    key=lambda a: _gcv(a, eigenvalues, projected, y_square, self.total))
         coef = V @ _shrink(projected, eigenvalues, alpha)
         return float(alpha), coef, y_mean - x_mean @ coef
 
@@ -118,4 +119,6 @@ def _gcv(alpha, eigenvalues, projected, y_square, total):
     explained = projected**2 * (eigenvalues[:, None] + 2 * alpha) / denominator**2
     rss = (y_square - explained.sum(axis=0)).sum()
     dof = total - (eigenvalues / (eigenvalues + alpha)).sum() - 1  # + the intercept
-    return total * max(rss, 0.0) / max(dof, np.finfo(float).tiny) ** 2
+    if dof <= 0:  # no more samples than the fit's degrees of freedom: no judgement
+        return np.inf
+    return total * max(rss, 0.0) / dof**2

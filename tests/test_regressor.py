@@ -43,3 +43,9 @@ def test_regressor_keeps_its_target_scale_when_training_continues():
     before = reg.predict(X)
     reg.set_params(learning_rate_init=1e-12).partial_fit(X, y + 1e4)
     np.testing.assert_allclose(reg.predict(X), before, rtol=1e-9)
+
+
+def test_string_targets_say_a_regressor_wants_numbers_and_name_the_classifier():
+    X = np.zeros((4, 3, 1))
+    with pytest.raises(ValueError, match=r"predicts numbers, .*'x'.*use LSTMClassifier"):
+        LSTMRegressor(max_iter=1).fit(X, ["1.5", "2", "x", "3"])

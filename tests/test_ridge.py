@@ -2,6 +2,8 @@
 blocks add up to the whole, the solution is scikit-learn's Ridge, the loss is the
 training loop's, GCV picks the penalty of the lowest score."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
@@ -66,3 +68,16 @@ def test_gcv_picks_the_alpha_with_the_lowest_score_worked_out_directly():
     assert alpha == best
     np.testing.assert_allclose(coef, scores[best][1].coef_.T, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(intercept, scores[best][1].intercept_, rtol=1e-8, atol=1e-10)
+
+
+def test_gcv_with_no_samples_to_spare_takes_the_strongest_penalty_without_warnings():
+    """One sample leaves no degree of freedom to judge a penalty by (GCV's
+    denominator is zero for every alpha): the largest penalty is taken, quietly."""
+    X, Y, _ = problem(n=1)
+    alphas = [1e-3, 1.0, 1e3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        alpha, coef, intercept = RidgeStatistics(4, 2).add(X, Y, np.ones(1)).solve_gcv(
+            alphas)
+    assert alpha == 1e3
+    np.testing.assert_allclose(X @ coef + intercept, Y)  # the intercept fits the one

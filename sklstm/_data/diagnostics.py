@@ -6,8 +6,9 @@
   and NaN errors into ones that say where the problem is and what to do;
 - the layout warnings, raised at fit only: a 3-D X in aeon's channels-first layout
   (:func:`warn_channels_first`), a long table passed as 2-D rows
-  (:func:`warn_long_table`), and the message for ``window`` given with input that
-  already holds one sequence per sample (:func:`window_misuse_message`).
+  (:func:`warn_long_table`), a ``window`` longer than the series it reads
+  (:func:`warn_window_too_long`), and the message for ``window`` given with input
+  that already holds one sequence per sample (:func:`window_misuse_message`).
 """
 
 import os
@@ -27,6 +28,7 @@ __all__ = [
     "explain_errors",
     "warn_channels_first",
     "warn_long_table",
+    "warn_window_too_long",
     "window_misuse_message",
 ]
 
@@ -226,6 +228,19 @@ def warn_long_table(X):
               "mean and scale per column), not SequenceScaler, which reads 2-D rows "
               "as univariate sequences (one mean and scale for all columns). If each "
               "row really is a sequence, ignore this warning.")
+
+
+def warn_window_too_long(n_rows, window):
+    """Warn when ``window`` is longer than the ``n_rows`` of the training series:
+    every training window is then cut short by the start of the series, so nothing
+    is learned from a full window, and predictions, which read full windows once
+    the series is long enough, see inputs unlike any in training."""
+    if window <= n_rows:
+        return
+    _warn(f"window={window}, but the series X has only {n_rows} rows: every training "
+          "window is cut short by the start of the series, so none is ever seen "
+          "whole. Pass a longer series, or choose a window well below "
+          f"{n_rows} rows (a season, or the lags that matter).")
 
 
 def _outside_package_stacklevel():

@@ -25,6 +25,7 @@ from .diagnostics import (
     explain_errors,
     warn_channels_first,
     warn_long_table,
+    warn_window_too_long,
     window_misuse_message,
 )
 from .ragged import read_ragged
@@ -76,6 +77,8 @@ def read_sequences(estimator, X, *, window, dtype, fitting):
         X2, names = read_2d(estimator, X, dtype=dtype, windowed=window is not None,
                             fitting=fitting)  # (n, T), or (n_rows, F) for a series
         if window is not None:
+            if fitting:
+                warn_window_too_long(X2.shape[0], window)
             dataset = WindowedSequences(X2, window, feature_names=names)
         else:
             if fitting:

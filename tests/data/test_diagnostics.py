@@ -1,12 +1,13 @@
 """Hints and warnings about the input's layout (``sklstm._data.diagnostics``): single-step
-3-D input, long tables passed as rows, channels first, NaN padding, and where each
-warning points."""
+3-D input, long tables passed as rows, channels first, a window longer than its
+series, NaN padding, and where each warning points."""
 
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 
 from sklstm import LSTMClassifier, LSTMRegressor
@@ -244,3 +245,19 @@ def test_nan_padding_keeps_its_hint_without_scikit_learns_advice():
     with pytest.raises(ValueError, match=r"only pad the ends of sequences") as error:
         _fresh_clf().fit(padded, Y)
     assert "HistGradientBoosting" not in str(error.value)
+
+
+def test_a_window_longer_than_the_series_warns_and_names_the_fix():
+    series = np.random.RandomState(0).normal(size=(20, 2))
+    with pytest.warns(UserWarning, match=r"window=50, but the series X has only 20 rows"):
+        LSTMRegressor(window=50, hidden_size=2, max_iter=1).fit(series, series[:, 0])
+
+
+def test_a_window_as_long_as_the_series_fits_without_a_warning():
+    """One full window: no layout warning, and none from the ridge's penalty search
+    (GCV has no degree of freedom to judge by)."""
+    series = np.random.RandomState(0).normal(size=(20, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)  # max_iter=1
+        LSTMRegressor(window=20, hidden_size=2, max_iter=1).fit(series, series[:, 0])
