@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from . import __version__
-from ._chunking import ChunkedSequences, chunked, resolve_chunk_size
+from ._chunking import ChunkedSequences, chunked, resolve_chunks
 from ._sequence_scaling import ScaledSequences, fit_sequence_scaling, input_deviation
 from ._data import check_sample_weight, read_for_fit
 from ._history import History
@@ -59,7 +59,7 @@ class _FitInputs:
 
     data: TrainData  # the dataset as the network reads it (relative to x_last?, in
     #                  chunks), encoded targets (n_samples, n_outputs), weights, offsets
-    chunk_size: int
+    chunks: tuple  # (chunk size, overlap) in steps
     y: np.ndarray
     spec: object
     attributes: dict
@@ -111,9 +111,9 @@ class BaseRecurrent(BaseEstimator):
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
-        chunk_size="auto", shift_chunks=True, scale_sequences="auto",
-        input_noise="auto", momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
-        beta_2=0.999, epsilon=1e-8,
+        chunk_size="auto", chunk_overlap=0.0, shift_chunks=True,
+        scale_sequences="auto", input_noise="auto", momentum=0.9,
+        nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
     ):
         self.variant = variant
         self.hidden_size = hidden_size
@@ -146,6 +146,7 @@ class BaseRecurrent(BaseEstimator):
         self.dtype = dtype
         self.window = window
         self.chunk_size = chunk_size
+        self.chunk_overlap = chunk_overlap
         self.shift_chunks = shift_chunks
         self.scale_sequences = scale_sequences
         self.input_noise = input_noise
@@ -286,12 +287,13 @@ class BaseRecurrent(BaseEstimator):
         Y, attributes = self._encode_targets(y, sample_weight, first_pass=first_pass,
                                              incremental=incremental, classes=classes)
         linear = self._fit_linear(dataset, Y, sample_weight, first_pass)
-        chunk_size = (resolve_chunk_size(self.chunk_size, dataset.lengths)
-                      if first_pass else self.chunk_size_)
-        scaling = (fit_sequence_scaling(dataset, self.scale_sequences) if first_pass
-                   else self._fitted_scaling())
-        dataset, offsets = _network_inputs(dataset, linear, chunk_size, scaling)
-        return _FitInputs(TrainData(dataset, Y, sample_weight, offsets), chunk_size, y,
+        if first_pass:
+            chunks = resolve_chunks(self.chunk_size, self.chunk_overlap, dataset.lengths)
+            scaling = fit_sequence_scaling(dataset, self.scale_sequences)
+        else:
+            chunks, scaling = _fitted_reading(self)
+        dataset, offsets = _network_inputs(dataset, linear, chunks, scaling)
+        return _FitInputs(TrainData(dataset, Y, sample_weight, offsets), chunks, y,
                           spec, attributes, linear, scaling)
 
     def _check_architecture(self, incremental):
@@ -340,7 +342,7 @@ class BaseRecurrent(BaseEstimator):
         if not first_pass:
             return
         inputs.spec.set_on(self)
-        self.chunk_size_ = inputs.chunk_size
+        self.chunk_size_, self.chunk_overlap_ = inputs.chunks
         self.sequence_scaling_ = inputs.scaling
         self._set_linear(inputs.linear)
         self._architecture = self._architecture_params()
@@ -378,12 +380,7 @@ class BaseRecurrent(BaseEstimator):
         linear part's output on it (or None)."""
         check_is_fitted(self)
         dataset = self.input_spec_.read(self, X, dtype=self.head_["head_W"].dtype)
-        return _network_inputs(dataset, self._fitted_linear(), self.chunk_size_,
-                               self._fitted_scaling())
-
-    def _fitted_scaling(self):
-        """``sequence_scaling_``; None for a model saved before it existed."""
-        return getattr(self, "sequence_scaling_", None)
+        return _network_inputs(dataset, self._fitted_linear(), *_fitted_reading(self))
 
     def _fitted_linear(self):
         """The fitted linear part, or None."""
@@ -500,10 +497,19 @@ class BaseRecurrent(BaseEstimator):
         return tags
 
 
-def _network_inputs(dataset, linear, chunk_size, scaling):
+def _fitted_reading(estimator):
+    """How a fitted estimator reads sequences: ((``chunk_size_``,
+    ``chunk_overlap_``), ``sequence_scaling_``), with no overlap and no scaling for a
+    model saved before they existed."""
+    return ((estimator.chunk_size_, getattr(estimator, "chunk_overlap_", 0)),
+            getattr(estimator, "sequence_scaling_", None))
+
+
+def _network_inputs(dataset, linear, chunks, scaling):
     """The dataset as the network reads it (windows relative to their last row
     where a linear part carries the level, each sequence on its own scale if
-    ``scaling``, in chunks) and the linear part's output on it (None without one)."""
+    ``scaling``, in chunks: ``chunks`` is (chunk size, overlap) in steps) and the
+    linear part's output on it (None without one)."""
     offsets = None
     if linear is not None:
         offsets = linear_output(dataset, linear)  # (n, n_outputs)
@@ -511,4 +517,4 @@ def _network_inputs(dataset, linear, chunk_size, scaling):
             dataset = RelativeToLast(dataset)
     if scaling is not None:
         dataset = ScaledSequences(dataset, scaling)
-    return chunked(dataset, chunk_size), offsets
+    return chunked(dataset, *chunks), offsets

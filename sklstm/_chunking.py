@@ -8,9 +8,16 @@ sequence holds its steps ``j*k .. j*k + k - 1``, feature-major within each step,
 so it is exactly ``X.reshape(n, T // k, k * F)``; a sequence whose length is not a
 multiple of ``k`` has its last chunk padded with zeros (the mean, after
 :class:`~sklstm.preprocessing.SequenceScaler`).
+
+With an overlap of ``o`` steps (``chunk_overlap``), chunk ``j`` also reads the first
+``o`` steps of the chunks after it, steps ``j*k .. j*k + k + o - 1``: a window of
+``k + o`` steps at a stride of ``k``, as a convolution whose kernel is wider than its
+stride, so that a pattern cut by a chunk boundary is still seen whole by one step.
+Steps past the sequence's end read zeros.
 """
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 #: ``chunk_size="auto"`` reads sequences of up to this many steps as they are and
 #: chunks longer ones down to at most this many steps.
@@ -35,6 +42,14 @@ def resolve_chunk_size(chunk_size, lengths):
         return int(chunk_size)
     longest = int(lengths.max()) if len(lengths) else 1
     return max(1, -(-longest // AUTO_MAX_STEPS))
+
+
+def resolve_chunks(chunk_size, chunk_overlap, lengths):
+    """``(chunk_size_, chunk_overlap_)``: the chunk size ``chunk_size`` stands for
+    (:func:`resolve_chunk_size`) and the steps of overlap, ``chunk_overlap`` (a
+    fraction of a chunk) times it, rounded half up."""
+    size = resolve_chunk_size(chunk_size, lengths)
+    return size, int(np.floor(chunk_overlap * size + 0.5))
 
 
 class DatasetView:
@@ -70,16 +85,20 @@ class ChunkedSequences(DatasetView):
     ----------
     dataset : SequenceDataset
     chunk_size : int >= 1
+    overlap : int >= 0, default=0
+        Steps of the following chunks each chunk also reads (see the module
+        docstring): ``(chunk_size + overlap) * n_features`` features a step.
     """
 
-    def __init__(self, dataset, chunk_size):
+    def __init__(self, dataset, chunk_size, overlap=0):
         super().__init__(dataset)
         self.chunk_size = int(chunk_size)
+        self.overlap = int(overlap)
         self.lengths = -(-dataset.lengths // self.chunk_size)  # (n_samples,)
 
     @property
     def n_features(self):
-        return self.dataset.n_features * self.chunk_size
+        return self.dataset.n_features * (self.chunk_size + self.overlap)
 
     def batch(self, indices, rng=None):
         """Padded chunks of the sequences ``indices``.
@@ -94,7 +113,8 @@ class ChunkedSequences(DatasetView):
 
         Returns
         -------
-        X : ndarray of shape (b, ceil(T_b / chunk_size), chunk_size * n_features)
+        X : ndarray of shape (b, ceil(T_b / chunk_size), n_features)
+            ``n_features`` is ``(chunk_size + overlap)`` times the dataset's.
         lengths : ndarray of shape (b,)
             Chunks per sequence, the last one possibly part padding.
         """
@@ -104,16 +124,21 @@ class ChunkedSequences(DatasetView):
             X, lengths = shifted(X, lengths, shifts)
         n, steps, features = X.shape
         n_chunks = -(-steps // self.chunk_size)
-        if n_chunks * self.chunk_size != steps:
-            padded = np.zeros((n, n_chunks * self.chunk_size, features), X.dtype)
+        width = self.chunk_size + self.overlap  # steps a chunk reads
+        reach = (n_chunks - 1) * self.chunk_size + width  # steps the last chunk reaches
+        if reach != steps:
+            padded = np.zeros((n, reach, features), X.dtype)
             padded[:, :steps] = X
             X = padded
         n_valid = -(-lengths // self.chunk_size)  # (b,)
-        return X.reshape(n, n_chunks, self.chunk_size * features), n_valid
+        if self.overlap:  # (b, n_chunks, F, width) windows at a stride of chunk_size
+            windows = sliding_window_view(X, width, axis=1)[:, ::self.chunk_size]
+            return windows.transpose(0, 1, 3, 2).reshape(n, n_chunks, width * features), n_valid
+        return X.reshape(n, n_chunks, width * features), n_valid
 
     def subset(self, indices):
         """The sequences ``indices``, still read in chunks."""
-        return ChunkedSequences(self.dataset.subset(indices), self.chunk_size)
+        return ChunkedSequences(self.dataset.subset(indices), self.chunk_size, self.overlap)
 
 
 def shifted(X, lengths, shifts):
@@ -141,6 +166,9 @@ def shifted(X, lengths, shifts):
     return with_zero[np.arange(n)[:, None], source], lengths + shifts
 
 
-def chunked(dataset, chunk_size):
-    """``dataset`` read in chunks of ``chunk_size`` steps (itself when 1)."""
-    return dataset if chunk_size == 1 else ChunkedSequences(dataset, chunk_size)
+def chunked(dataset, chunk_size, overlap=0):
+    """``dataset`` read in chunks of ``chunk_size`` steps, each also reading the
+    next ``overlap`` steps (itself when one step and no overlap)."""
+    if chunk_size == 1 and not overlap:
+        return dataset
+    return ChunkedSequences(dataset, chunk_size, overlap)

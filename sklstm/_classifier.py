@@ -86,9 +86,9 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
-        chunk_size="auto", shift_chunks=True, scale_sequences="auto",
-        input_noise="auto", momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
-        beta_2=0.999, epsilon=1e-8,
+        chunk_size="auto", chunk_overlap=0.0, shift_chunks=True,
+        scale_sequences="auto", input_noise="auto", momentum=0.9,
+        nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
         class_weight=None,
     ):
         super().__init__(
@@ -104,7 +104,8 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
             n_iter_no_change=n_iter_no_change, tol=tol, shuffle=shuffle,
             random_state=random_state, verbose=verbose, warm_start=warm_start,
             dtype=dtype, window=window, chunk_size=chunk_size,
-            shift_chunks=shift_chunks, scale_sequences=scale_sequences,
+            chunk_overlap=chunk_overlap, shift_chunks=shift_chunks,
+            scale_sequences=scale_sequences,
             input_noise=input_noise, momentum=momentum,
             nesterovs_momentum=nesterovs_momentum, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon,

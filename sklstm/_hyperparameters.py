@@ -18,7 +18,7 @@ from .core import VARIANTS
 #: ``sklstm.core.variant_options``, such as clockwork's ``n_modules``): they shape its
 #: weights, or, for ``window``, the samples it reads.
 ARCHITECTURE = ("variant", "hidden_size", "num_layers", "bidirectional", "pooling",
-                "dtype", "window", "chunk_size", "scale_sequences")
+                "dtype", "window", "chunk_size", "chunk_overlap", "scale_sequences")
 
 PARAMETER_CONSTRAINTS = {
     "variant": [StrOptions(set(VARIANTS))],
@@ -59,6 +59,7 @@ PARAMETER_CONSTRAINTS = {
     "dtype": [StrOptions({"float32", "float64"})],
     "window": [None, Interval(Integral, 1, None, closed="left")],
     "chunk_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "chunk_overlap": [Interval(Real, 0, None, closed="left")],
     "shift_chunks": ["boolean"],
     "scale_sequences": [StrOptions({"auto"}), "boolean"],
     "input_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
@@ -252,6 +253,17 @@ _PARAMETERS_DOC = """\
         only partly filled is padded with zeros; ``trace`` reports one step per
         chunk.
 
+    chunk_overlap : float, default=0.0
+        How far each chunk also reads into the chunks after it, as a fraction
+        of ``chunk_size_``: a step reads ``chunk_size_ + chunk_overlap_``
+        consecutive time steps (``chunk_overlap_``, the steps, rounded half
+        up) at a stride of ``chunk_size_``, as a convolution whose kernel is
+        wider than its stride, so that a pattern cut by one chunk boundary is
+        seen whole by one step. 1.0 reads two chunks a step; 0 none. Steps
+        past a sequence's end read zeros. Which sets it helps varies (see
+        ``docs/benchmarks.md``): a reading to search over, or to average with
+        the defaults (``VotingClassifier``).
+
     shift_chunks : bool, default=True
         With chunks of more than one step, training by gradient reads each
         sequence, every epoch, shifted later by a random number of steps (0 to
@@ -317,6 +329,10 @@ _ATTRIBUTES_DOC = """\
 
     chunk_size_ : int
         Time steps per input vector of the network (``chunk_size`` resolved).
+
+    chunk_overlap_ : int
+        Time steps of the following chunks each input vector also reads
+        (``chunk_overlap`` resolved).
 
     sequence_scaling_ : dict or None
         None unless each sequence is read on its own scale (``scale_sequences``);

@@ -48,6 +48,66 @@ def test_continuing_keeps_the_fitted_chunks():
         clf.set_params(chunk_size=2, warm_start=True).fit(X, y)
 
 
+# ------------------------------------------------------------ overlapping chunks
+def overlapping_windows(X, chunk_size, overlap):
+    """(n, n_chunks, (chunk_size + overlap) * F) built step by step: chunk j holds
+    steps j*k .. j*k + k + overlap - 1, zeros past the end."""
+    n, T, F = X.shape
+    n_chunks = -(-T // chunk_size)
+    out = np.zeros((n, n_chunks, (chunk_size + overlap) * F))
+    for j in range(n_chunks):
+        for s in range(chunk_size + overlap):
+            t = j * chunk_size + s
+            if t < T:
+                out[:, j, s * F:(s + 1) * F] = X[:, t]
+    return out
+
+
+@pytest.mark.parametrize("T, chunk_size, chunk_overlap, overlap", [
+    (12, 3, 1.0, 3), (10, 4, 0.5, 2), (7, 1, 2.0, 2), (9, 4, 0.3, 1)])
+def test_overlapping_chunks_read_windows_wider_than_their_stride(
+        T, chunk_size, chunk_overlap, overlap):
+    """chunk_overlap=r reads, at each chunk, the chunk and the next round(r * k)
+    steps: the same model as chunk_size=1 on those windows built by hand."""
+    X, y = make_sequences(n=40, T=T)
+    windows = overlapping_windows(X, chunk_size, overlap)
+    chunked = LSTMClassifier(**FAST, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                             shift_chunks=False).fit(X, y)
+    plain = LSTMClassifier(**FAST, chunk_size=1).fit(windows, y)
+    np.testing.assert_allclose(chunked.predict_proba(X), plain.predict_proba(windows),
+                               rtol=1e-6)
+    assert (chunked.chunk_size_, chunked.chunk_overlap_) == (chunk_size, overlap)
+    assert chunked.n_features_in_ == X.shape[2]
+    assert chunked.trace(X[:2])["hidden"].shape == (2, windows.shape[1], 8)
+
+
+def test_overlapping_chunks_of_ragged_sequences_read_zeros_past_each_end():
+    X, _ = make_sequences(n=2, T=7)
+    ragged = RaggedSequences(np.concatenate([X[0, :5], X[1]]), [5, 7])
+    batch, lengths = ChunkedSequences(ragged, 2, 2).batch([0, 1])  # windows of 4 steps
+    np.testing.assert_array_equal(lengths, [3, 4])
+    first = overlapping_windows(np.concatenate([X[:1, :5], np.zeros_like(X[:1, :2])],
+                                               axis=1), 2, 2)[0]
+    np.testing.assert_allclose(batch[0], first, rtol=1e-6)
+    np.testing.assert_allclose(batch[1], overlapping_windows(X, 2, 2)[1], rtol=1e-6)
+
+
+def test_the_overlap_is_part_of_the_architecture():
+    X, y = make_sequences(n=20, T=100)
+    clf = LSTMClassifier(**FAST, chunk_overlap=0.5).fit(X, y)
+    assert (clf.chunk_size_, clf.chunk_overlap_) == (4, 2)
+    clf.partial_fit(X[:, :40], y)  # continues reading 4 + 2 steps a chunk
+    with pytest.raises(ValueError, match="chunk_overlap"):
+        clf.set_params(chunk_overlap=1.0, warm_start=True).fit(X, y)
+
+
+def test_overlapping_chunks_read_windows_of_a_series_too():
+    series = np.random.RandomState(0).normal(size=(120, 2)).cumsum(axis=0)
+    reg = LSTMRegressor(**FAST, window=48, chunk_overlap=1.0).fit(series, series[:, 0])
+    assert (reg.chunk_size_, reg.chunk_overlap_) == (2, 2)
+    assert reg.predict(series).shape == (120,)
+
+
 # ------------------------------------------------------------ shifted chunks
 def test_shifted_repeats_the_first_step_in_front():
     X = np.array([[[1.0], [2.0], [3.0]], [[4.0], [5.0], [0.0]]])  # lengths 3 and 2

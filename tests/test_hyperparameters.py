@@ -171,6 +171,7 @@ BAD_HYPERPARAMETERS = [
     ("dtype", "float16"), ("dtype", "int32"),
     ("window", 0), ("window", -2), ("window", 1.5),
     ("chunk_size", 0), ("chunk_size", 1.5), ("chunk_size", "big"),
+    ("chunk_overlap", -0.5), ("chunk_overlap", "half"),
     ("shift_chunks", "yes"), ("shift_chunks", None),
     ("scale_sequences", "always"), ("scale_sequences", 1.5),
     ("input_noise", -0.1), ("input_noise", "some"), ("input_noise", np.nan),

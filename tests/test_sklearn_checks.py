@@ -42,6 +42,9 @@ CONFIGS = [
     dict(num_layers=2, bidirectional=True, pooling="mean", hidden_size=6),
     dict(variant="esn", leak_rate=0.5),  # a closed-form readout (regressor), or the loop
     dict(variant="grid", num_layers=2, tied_weights=True, bidirectional=False, hidden_size=4),
+    # each step reads 4 steps at a stride of 2; unshifted, since the shifts' draws
+    # depend on the rows a batch holds, as the noise's do (tests/test_chunking.py)
+    dict(chunk_size=2, chunk_overlap=1.0, shift_chunks=False),
 ]
 
 ESTIMATORS = [cls(**{**_SMALL, **config})
