@@ -22,6 +22,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 #: ``chunk_size="auto"`` reads sequences of up to this many steps as they are and
 #: chunks longer ones down to at most this many steps.
 AUTO_MAX_STEPS = 32
+#: ``chunk_overlap="auto"``: where sequences are read in chunks of several steps,
+#: each chunk also reads the whole chunk after it (a window of two chunks at a
+#: stride of one). Read step by step, no boundary cuts a pattern: no overlap.
+AUTO_OVERLAP = 1.0
 
 
 def resolve_chunk_size(chunk_size, lengths):
@@ -47,8 +51,11 @@ def resolve_chunk_size(chunk_size, lengths):
 def resolve_chunks(chunk_size, chunk_overlap, lengths):
     """``(chunk_size_, chunk_overlap_)``: the chunk size ``chunk_size`` stands for
     (:func:`resolve_chunk_size`) and the steps of overlap, ``chunk_overlap`` (a
-    fraction of a chunk) times it, rounded half up."""
+    fraction of a chunk; "auto": :data:`AUTO_OVERLAP` where a chunk holds more than
+    one step, else none) times it, rounded half up."""
     size = resolve_chunk_size(chunk_size, lengths)
+    if chunk_overlap == "auto":
+        chunk_overlap = AUTO_OVERLAP if size > 1 else 0.0
     return size, int(np.floor(chunk_overlap * size + 0.5))
 
 

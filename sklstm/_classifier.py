@@ -86,7 +86,7 @@ class LSTMClassifier(ClassifierMixin, BaseRecurrent):
         clip_norm=5.0, early_stopping="auto", validation_fraction=0.1,
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
-        chunk_size="auto", chunk_overlap=0.0, shift_chunks=True,
+        chunk_size="auto", chunk_overlap="auto", shift_chunks=True,
         scale_sequences="auto", input_noise="auto", momentum=0.9,
         nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
         class_weight=None,

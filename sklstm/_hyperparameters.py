@@ -59,7 +59,7 @@ PARAMETER_CONSTRAINTS = {
     "dtype": [StrOptions({"float32", "float64"})],
     "window": [None, Interval(Integral, 1, None, closed="left")],
     "chunk_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-    "chunk_overlap": [Interval(Real, 0, None, closed="left")],
+    "chunk_overlap": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
     "shift_chunks": ["boolean"],
     "scale_sequences": [StrOptions({"auto"}), "boolean"],
     "input_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
@@ -253,16 +253,15 @@ _PARAMETERS_DOC = """\
         only partly filled is padded with zeros; ``trace`` reports one step per
         chunk.
 
-    chunk_overlap : float, default=0.0
+    chunk_overlap : float or "auto", default="auto"
         How far each chunk also reads into the chunks after it, as a fraction
         of ``chunk_size_``: a step reads ``chunk_size_ + chunk_overlap_``
         consecutive time steps (``chunk_overlap_``, the steps, rounded half
         up) at a stride of ``chunk_size_``, as a convolution whose kernel is
         wider than its stride, so that a pattern cut by one chunk boundary is
         seen whole by one step. 1.0 reads two chunks a step; 0 none. Steps
-        past a sequence's end read zeros. Which sets it helps varies (see
-        ``docs/benchmarks.md``): a reading to search over, or to average with
-        the defaults (``VotingClassifier``).
+        past a sequence's end read zeros. "auto" is 1.0 where ``chunk_size_``
+        is more than one step, and 0 for sequences read step by step.
 
     shift_chunks : bool, default=True
         With chunks of more than one step, training by gradient reads each
