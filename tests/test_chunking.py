@@ -23,7 +23,8 @@ def test_reading_in_chunks_equals_a_reshaped_input(T, chunk_size):
     padded = np.zeros((n, steps * chunk_size, F))
     padded[:, :T] = X
     reshaped = padded.reshape(n, steps, chunk_size * F)
-    chunked = LSTMClassifier(**FAST, chunk_size=chunk_size, shift_chunks=False).fit(X, y)
+    chunked = LSTMClassifier(**FAST, chunk_size=chunk_size, chunk_overlap=0,
+                             shift_chunks=False).fit(X, y)
     plain = LSTMClassifier(**FAST, chunk_size=1).fit(reshaped, y)
     np.testing.assert_array_equal(chunked.predict_proba(X), plain.predict_proba(reshaped))
     assert chunked.chunk_size_ == chunk_size and chunked.n_features_in_ == F
@@ -79,6 +80,17 @@ def test_overlapping_chunks_read_windows_wider_than_their_stride(
     assert (chunked.chunk_size_, chunked.chunk_overlap_) == (chunk_size, overlap)
     assert chunked.n_features_in_ == X.shape[2]
     assert chunked.trace(X[:2])["hidden"].shape == (2, windows.shape[1], 8)
+
+
+def test_auto_overlaps_by_a_whole_chunk_where_chunks_hold_several_steps():
+    short, y = make_sequences(n=20, T=32)
+    long, _ = make_sequences(n=20, T=100)
+    fitted = LSTMClassifier(**FAST).fit(short, y)  # step by step: nothing to overlap
+    assert (fitted.chunk_size_, fitted.chunk_overlap_) == (1, 0)
+    fitted = LSTMClassifier(**FAST).fit(long, y)
+    assert (fitted.chunk_size_, fitted.chunk_overlap_) == (4, 4)
+    fitted = LSTMClassifier(**FAST, chunk_size=1, chunk_overlap=1.0).fit(short, y)
+    assert (fitted.chunk_size_, fitted.chunk_overlap_) == (1, 1)  # asked for: read
 
 
 def test_overlapping_chunks_of_ragged_sequences_read_zeros_past_each_end():
