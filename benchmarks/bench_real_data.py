@@ -141,8 +141,9 @@ CONFIGS = {  # keyword arguments for LSTMClassifier / LSTMRegressor beside rando
     "no shifted chunks": {"shift_chunks": False},
     "no sequence scaling": {"scale_sequences": False},
     "no input noise": {"input_noise": 0.0},
+    "no chunk overlap": {"chunk_overlap": 0.0},
     "before": {"shift_chunks": False, "scale_sequences": False, "pooling": "last",
-               "input_noise": 0.0},
+               "input_noise": 0.0, "chunk_overlap": 0.0},
     # issue 21: the echo state network, its reservoir fixed and only the readout fitted;
     # then one change each: a ridge penalty that regularises, a larger reservoir
     "ESN": {"variant": "esn"},
