@@ -140,12 +140,13 @@ class ChunkedSequences(DatasetView):
         n_valid = -(-lengths // self.chunk_size)  # (b,)
         if self.overlap:  # (b, n_chunks, F, width) windows at a stride of chunk_size
             windows = sliding_window_view(X, width, axis=1)[:, ::self.chunk_size]
-            return windows.transpose(0, 1, 3, 2).reshape(n, n_chunks, width * features), n_valid
+            X = windows.transpose(0, 1, 3, 2)  # (b, n_chunks, width, F), steps first
         return X.reshape(n, n_chunks, width * features), n_valid
 
     def subset(self, indices):
         """The sequences ``indices``, still read in chunks."""
-        return ChunkedSequences(self.dataset.subset(indices), self.chunk_size, self.overlap)
+        return ChunkedSequences(self.dataset.subset(indices), self.chunk_size,
+                                self.overlap)
 
 
 def shifted(X, lengths, shifts):
