@@ -37,6 +37,7 @@ from ._train_data import (
 )
 from ._readout import (
     is_reservoir,
+    is_reservoir_variant,
     readout_network,
     reservoir_states,
     solve_readout,
@@ -287,11 +288,8 @@ class BaseRecurrent(BaseEstimator):
         Y, attributes = self._encode_targets(y, sample_weight, first_pass=first_pass,
                                              incremental=incremental, classes=classes)
         linear = self._fit_linear(dataset, Y, sample_weight, first_pass)
-        if first_pass:
-            chunks = resolve_chunks(self.chunk_size, self.chunk_overlap, dataset.lengths)
-            scaling = fit_sequence_scaling(dataset, self.scale_sequences)
-        else:
-            chunks, scaling = _fitted_reading(self)
+        chunks, scaling = (_new_reading(self, dataset) if first_pass
+                           else _fitted_reading(self))
         dataset, offsets = _network_inputs(dataset, linear, chunks, scaling)
         return _FitInputs(TrainData(dataset, Y, sample_weight, offsets), chunks, y,
                           spec, attributes, linear, scaling)
@@ -342,7 +340,7 @@ class BaseRecurrent(BaseEstimator):
         if not first_pass:
             return
         inputs.spec.set_on(self)
-        self.chunk_size_, self.chunk_overlap_ = inputs.chunks
+        self.chunk_size_, self.chunk_overlap_, self.chunk_phases_ = inputs.chunks
         self.sequence_scaling_ = inputs.scaling
         self._set_linear(inputs.linear)
         self._architecture = self._architecture_params()
@@ -497,11 +495,22 @@ class BaseRecurrent(BaseEstimator):
         return tags
 
 
+def _new_reading(estimator, dataset):
+    """How a first fit reads the training ``dataset``: ((chunk size, overlap,
+    phases), sequence scaling) resolved from the estimator's settings, as
+    :func:`_fitted_reading` returns them."""
+    shifted = estimator.shift_chunks and not is_reservoir_variant(estimator.variant)
+    chunks = resolve_chunks(estimator.chunk_size, estimator.chunk_overlap,
+                            dataset.lengths, shifted=shifted)
+    return chunks, fit_sequence_scaling(dataset, estimator.scale_sequences)
+
+
 def _fitted_reading(estimator):
     """How a fitted estimator reads sequences: ((``chunk_size_``,
-    ``chunk_overlap_``), ``sequence_scaling_``), with no overlap and no scaling for a
-    model saved before they existed."""
-    return ((estimator.chunk_size_, getattr(estimator, "chunk_overlap_", 0)),
+    ``chunk_overlap_``, ``chunk_phases_``), ``sequence_scaling_``), with no overlap,
+    one phase and no scaling for a model saved before they existed."""
+    return ((estimator.chunk_size_, getattr(estimator, "chunk_overlap_", 0),
+             getattr(estimator, "chunk_phases_", 1)),
             getattr(estimator, "sequence_scaling_", None))
 
 

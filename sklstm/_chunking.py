@@ -26,6 +26,9 @@ AUTO_MAX_STEPS = 32
 #: each chunk also reads the whole chunk after it (a window of two chunks at a
 #: stride of one). Read step by step, no boundary cuts a pattern: no overlap.
 AUTO_OVERLAP = 1.0
+#: Where training shifts the chunk boundaries (``shift_chunks``), prediction averages
+#: the network's output over the sequences read at this many phases of them.
+PREDICTION_PHASES = 4
 
 
 def resolve_chunk_size(chunk_size, lengths):
@@ -48,15 +51,18 @@ def resolve_chunk_size(chunk_size, lengths):
     return max(1, -(-longest // AUTO_MAX_STEPS))
 
 
-def resolve_chunks(chunk_size, chunk_overlap, lengths):
-    """``(chunk_size_, chunk_overlap_)``: the chunk size ``chunk_size`` stands for
-    (:func:`resolve_chunk_size`) and the steps of overlap, ``chunk_overlap`` (a
-    fraction of a chunk; "auto": :data:`AUTO_OVERLAP` where a chunk holds more than
-    one step, else none) times it, rounded half up."""
+def resolve_chunks(chunk_size, chunk_overlap, lengths, *, shifted):
+    """``(chunk_size_, chunk_overlap_, chunk_phases_)``: the chunk size
+    ``chunk_size`` stands for (:func:`resolve_chunk_size`); the steps of overlap,
+    ``chunk_overlap`` (a fraction of a chunk; "auto": :data:`AUTO_OVERLAP` where a
+    chunk holds more than one step, else none) times it, rounded half up; and the
+    phases prediction averages over, :data:`PREDICTION_PHASES` (at most one a step
+    of a chunk) where training reads chunks ``shifted``, else 1."""
     size = resolve_chunk_size(chunk_size, lengths)
     if chunk_overlap == "auto":
         chunk_overlap = AUTO_OVERLAP if size > 1 else 0.0
-    return size, int(np.floor(chunk_overlap * size + 0.5))
+    phases = min(PREDICTION_PHASES, size) if shifted else 1
+    return size, int(np.floor(chunk_overlap * size + 0.5)), phases
 
 
 class DatasetView:
@@ -95,13 +101,20 @@ class ChunkedSequences(DatasetView):
     overlap : int >= 0, default=0
         Steps of the following chunks each chunk also reads (see the module
         docstring): ``(chunk_size + overlap) * n_features`` features a step.
+    phases : int >= 1, default=1
+        Readings prediction averages over (:meth:`at_phases`).
+    lead : int >= 0, default=0
+        Steps every sequence is read later, its first step repeated in front:
+        this reading's phase.
     """
 
-    def __init__(self, dataset, chunk_size, overlap=0):
+    def __init__(self, dataset, chunk_size, overlap=0, phases=1, lead=0):
         super().__init__(dataset)
         self.chunk_size = int(chunk_size)
         self.overlap = int(overlap)
-        self.lengths = -(-dataset.lengths // self.chunk_size)  # (n_samples,)
+        self.phases = int(phases)
+        self.lead = int(lead)
+        self.lengths = -(-(dataset.lengths + self.lead) // self.chunk_size)  # (n,)
 
     @property
     def n_features(self):
@@ -129,6 +142,8 @@ class ChunkedSequences(DatasetView):
         if rng is not None:
             shifts = rng.randint(self.chunk_size, size=len(lengths))  # (b,)
             X, lengths = shifted(X, lengths, shifts)
+        elif self.lead:
+            X, lengths = shifted(X, lengths, np.full(len(lengths), self.lead))
         n, steps, features = X.shape
         n_chunks = -(-steps // self.chunk_size)
         width = self.chunk_size + self.overlap  # steps a chunk reads
@@ -146,7 +161,21 @@ class ChunkedSequences(DatasetView):
     def subset(self, indices):
         """The sequences ``indices``, still read in chunks."""
         return ChunkedSequences(self.dataset.subset(indices), self.chunk_size,
-                                self.overlap)
+                                self.overlap, self.phases, self.lead)
+
+    def at_phases(self):
+        """The readings prediction averages over: the sequences read ``phases``
+        times, the ``i``-th ``i * chunk_size // phases`` steps later (the chunk
+        boundaries evenly spread over a chunk), as training's shifts read them.
+
+        Returns
+        -------
+        list of ChunkedSequences
+            Each one reading, at phase ``lead``.
+        """
+        leads = [i * self.chunk_size // self.phases for i in range(self.phases)]
+        return [ChunkedSequences(self.dataset, self.chunk_size, self.overlap, lead=lead)
+                for lead in leads]
 
 
 def shifted(X, lengths, shifts):
@@ -174,9 +203,15 @@ def shifted(X, lengths, shifts):
     return with_zero[np.arange(n)[:, None], source], lengths + shifts
 
 
-def chunked(dataset, chunk_size, overlap=0):
+def chunked(dataset, chunk_size, overlap=0, phases=1):
     """``dataset`` read in chunks of ``chunk_size`` steps, each also reading the
-    next ``overlap`` steps (itself when one step and no overlap)."""
+    next ``overlap`` steps, predicted at ``phases`` phases (itself when one step and
+    no overlap)."""
     if chunk_size == 1 and not overlap:
         return dataset
-    return ChunkedSequences(dataset, chunk_size, overlap)
+    return ChunkedSequences(dataset, chunk_size, overlap, phases)
+
+
+def phase_readings(dataset):
+    """The readings of ``dataset`` a prediction averages over (a list)."""
+    return dataset.at_phases() if isinstance(dataset, ChunkedSequences) else [dataset]

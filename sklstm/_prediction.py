@@ -7,6 +7,7 @@ and writes each batch's rows into one result.
 
 import numpy as np
 
+from ._chunking import phase_readings
 from ._data import minibatches
 from .core import blocks_on_one_blas_thread
 from .core._checks import is_int
@@ -16,7 +17,10 @@ PREDICT_BUDGET = 2**20
 
 
 def predict_raw(network, dataset, offsets=None, batch_size=None):
-    """Raw output (n_samples, n_outputs) in float64: the network's, plus ``offsets``.
+    """Raw output (n_samples, n_outputs) in float64: the network's, averaged over
+    the phases of the chunk boundaries the dataset is read at (one but where
+    training shifted them: :func:`~sklstm._chunking.phase_readings`), plus
+    ``offsets``.
 
     Parameters
     ----------
@@ -34,11 +38,14 @@ def predict_raw(network, dataset, offsets=None, batch_size=None):
         expects of predictions.
     """
     n_outputs = network.head["head_b"].shape[0]
-    raw = np.empty((dataset.n_samples, n_outputs), dtype=np.float64)
+    raw = np.zeros((dataset.n_samples, n_outputs), dtype=np.float64)
+    readings = phase_readings(dataset)
     with blocks_on_one_blas_thread():
-        for idx in prediction_batches(network, dataset, batch_size):
-            X, lengths = dataset.batch(idx)  # (b, T_b, F), (b,)
-            raw[idx], _ = network.forward(X, lengths, training=False)
+        for reading in readings:
+            for idx in prediction_batches(network, reading, batch_size):
+                X, lengths = reading.batch(idx)  # (b, T_b, F), (b,)
+                raw[idx] += network.forward(X, lengths, training=False)[0]
+    raw /= len(readings)
     if offsets is not None:
         raw += offsets
     return raw

@@ -49,9 +49,15 @@ from ._network import POOLINGS, RecurrentNetwork
 from ._ridge import RidgeStatistics
 from ._training import loss_and_grads
 from .core import blocks_on_one_blas_thread
+from .core._registry import get_cell
 
 #: Elements of one (T, D*H) array of top outputs per batch of the reservoir's run.
 STATES_BUDGET = 2**20
+
+
+def is_reservoir_variant(variant):
+    """True for a variant whose recurrent layers are never trained (``"esn"``)."""
+    return not get_cell(variant).trained
 
 
 def is_reservoir(network):

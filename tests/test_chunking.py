@@ -1,11 +1,13 @@
 """Sequences read ``chunk_size`` steps at a time (``sklstm._chunking``)."""
 
+import copy
+
 import numpy as np
 import pytest
 
 from sklstm import LSTMClassifier, LSTMRegressor
 from sklstm._chunking import ChunkedSequences, shifted
-from sklstm._data import RaggedSequences
+from sklstm._data import PaddedSequences, RaggedSequences
 
 from tests.helpers import FAST, make_sequences
 
@@ -162,6 +164,54 @@ def test_only_training_batches_are_shifted(Estimator, monkeypatch):
     seen.clear()
     model.predict(X)
     assert seen and not any(seen)
+
+
+# ------------------------------------------------------------ predicting at phases
+def shifted_by_hand(X, lead):
+    """(n, T, F) sequences ``lead`` steps later, the first step repeated in front."""
+    return np.concatenate([np.repeat(X[:, :1], lead, axis=1), X], axis=1)
+
+
+def test_the_readings_at_phases_spread_the_chunk_boundaries_over_a_chunk():
+    X, _ = make_sequences(n=3, T=11)
+    data = ChunkedSequences(PaddedSequences(X.astype(np.float32)), 4, 4, phases=4)
+    readings = data.at_phases()
+    assert [reading.lead for reading in readings] == [0, 1, 2, 3]
+    for reading in readings:
+        by_hand = ChunkedSequences(
+            PaddedSequences(shifted_by_hand(X, reading.lead).astype(np.float32)), 4, 4)
+        np.testing.assert_array_equal(reading.lengths, by_hand.lengths)
+        np.testing.assert_array_equal(reading.batch([2, 0])[0], by_hand.batch([2, 0])[0])
+    assert [r.lead for r in ChunkedSequences(data.dataset, 8, phases=3).at_phases()] \
+        == [0, 2, 5]
+
+
+@pytest.mark.parametrize("Estimator, settings", [
+    (LSTMClassifier, {}), (LSTMRegressor, {"linear": None})])  # the network alone
+def test_prediction_averages_the_raw_output_over_the_phases(Estimator, settings):
+    """Where training shifts the chunks, a prediction is the mean of the network's
+    raw output on the sequences read at each of ``chunk_phases_`` phases."""
+    X, y = make_sequences(n=40, T=20)
+    model = Estimator(**FAST, **settings, chunk_size=4).fit(X, y)
+    assert model.chunk_phases_ == 4
+    one_phase = copy.deepcopy(model)
+    one_phase.chunk_phases_ = 1  # as a model saved before phases existed reads
+    raw = np.mean([one_phase._raw_predict(shifted_by_hand(X, lead))
+                   for lead in range(4)], axis=0)
+    np.testing.assert_allclose(model._raw_predict(X), raw, rtol=1e-6)
+    np.testing.assert_allclose(model.predict(X), one_phase._decode(raw), rtol=1e-6)
+    del one_phase.chunk_phases_
+    np.testing.assert_array_equal(one_phase.predict(X[:5]),
+                                  one_phase._decode(one_phase._raw_predict(X[:5])))
+
+
+@pytest.mark.parametrize("settings, phases", [
+    (dict(chunk_size=4), 4), (dict(chunk_size=2), 2), (dict(chunk_size=1), 1),
+    (dict(chunk_size=4, shift_chunks=False), 1), (dict(chunk_size=4, variant="esn"), 1),
+])
+def test_phases_where_training_shifts_chunks(settings, phases):
+    X, y = make_sequences(n=20, T=20)
+    assert LSTMClassifier(**FAST, **settings).fit(X, y).chunk_phases_ == phases
 
 
 def test_shifting_changes_training_not_the_reading():
