@@ -268,9 +268,13 @@ _PARAMETERS_DOC = """\
         sequence, every epoch, shifted later by a random number of steps (0 to
         ``chunk_size_ - 1``, its first step repeated in front), so that the chunk
         boundaries fall elsewhere each time and the network learns a pattern
-        wherever the boundaries cut it. Prediction and the validation set read
-        the sequences unshifted. No effect with ``chunk_size_`` 1 or on an
-        echo state network's closed-form readout.
+        wherever the boundaries cut it. Where the boundaries carry no meaning,
+        prediction does not pin them to one place either: it averages the
+        network's raw output over the sequences read at ``chunk_phases_`` (4, at
+        most ``chunk_size_``) phases evenly spread over a chunk, each shifted the
+        same way (``i * chunk_size_ // 4`` steps later); so does the validation
+        set. No effect with ``chunk_size_`` 1 or on an echo state network's
+        readout.
 
     scale_sequences : "auto" or bool, default="auto"
         Read each sequence standardised by its own mean and standard deviation
@@ -332,6 +336,11 @@ _ATTRIBUTES_DOC = """\
     chunk_overlap_ : int
         Time steps of the following chunks each input vector also reads
         (``chunk_overlap`` resolved).
+
+    chunk_phases_ : int
+        Phases of the chunk boundaries a prediction averages over
+        (``shift_chunks``): 1, or where training shifts chunks of several steps
+        4 (at most ``chunk_size_``). :meth:`trace` reads the first phase.
 
     sequence_scaling_ : dict or None
         None unless each sequence is read on its own scale (``scale_sequences``);
