@@ -272,9 +272,9 @@ _PARAMETERS_DOC = """\
         prediction does not pin them to one place either: it averages the
         network's raw output over the sequences read at ``chunk_phases_`` (4, at
         most ``chunk_size_``) phases evenly spread over a chunk, each shifted the
-        same way (``i * chunk_size_ // 4`` steps later); so does the validation
-        set. No effect with ``chunk_size_`` 1 or on an echo state network's
-        readout.
+        same way (``i * chunk_size_ // chunk_phases_`` steps later, ``i`` from 0);
+        so does the validation set. No effect with ``chunk_size_`` 1 or on an echo
+        state network's readout.
 
     scale_sequences : "auto" or bool, default="auto"
         Read each sequence standardised by its own mean and standard deviation
