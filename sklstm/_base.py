@@ -60,7 +60,7 @@ class _FitInputs:
 
     data: TrainData  # the dataset as the network reads it (relative to x_last?, in
     #                  chunks), encoded targets (n_samples, n_outputs), weights, offsets
-    chunks: tuple  # (chunk size, overlap) in steps
+    chunks: tuple  # (chunk size, overlap in steps, prediction phases)
     y: np.ndarray
     spec: object
     attributes: dict
@@ -517,8 +517,8 @@ def _fitted_reading(estimator):
 def _network_inputs(dataset, linear, chunks, scaling):
     """The dataset as the network reads it (windows relative to their last row
     where a linear part carries the level, each sequence on its own scale if
-    ``scaling``, in chunks: ``chunks`` is (chunk size, overlap) in steps) and the
-    linear part's output on it (None without one)."""
+    ``scaling``, in chunks: ``chunks`` is (chunk size, overlap in steps, prediction
+    phases)) and the linear part's output on it (None without one)."""
     offsets = None
     if linear is not None:
         offsets = linear_output(dataset, linear)  # (n, n_outputs)

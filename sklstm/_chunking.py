@@ -171,7 +171,7 @@ class ChunkedSequences(DatasetView):
         Returns
         -------
         list of ChunkedSequences
-            Each one reading, at phase ``lead``.
+            One a phase, its ``lead`` the steps it reads the sequences later.
         """
         leads = [i * self.chunk_size // self.phases for i in range(self.phases)]
         return [ChunkedSequences(self.dataset, self.chunk_size, self.overlap, lead=lead)
