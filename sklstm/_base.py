@@ -60,7 +60,7 @@ class _FitInputs:
 
     data: TrainData  # the dataset as the network reads it (relative to x_last?, in
     #                  chunks), encoded targets (n_samples, n_outputs), weights, offsets
-    chunks: tuple  # (chunk size, overlap in steps, prediction phases)
+    chunks: tuple  # (chunk size, overlap in steps, prediction phases, crop fraction)
     y: np.ndarray
     spec: object
     attributes: dict
@@ -113,7 +113,7 @@ class BaseRecurrent(BaseEstimator):
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
         chunk_size="auto", chunk_overlap="auto", shift_chunks=True,
-        scale_sequences="auto", input_noise="auto", momentum=0.9,
+        scale_sequences="auto", input_noise="auto", crop_fraction=1.0, momentum=0.9,
         nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
     ):
         self.variant = variant
@@ -151,6 +151,7 @@ class BaseRecurrent(BaseEstimator):
         self.shift_chunks = shift_chunks
         self.scale_sequences = scale_sequences
         self.input_noise = input_noise
+        self.crop_fraction = crop_fraction
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.beta_1 = beta_1
@@ -340,7 +341,8 @@ class BaseRecurrent(BaseEstimator):
         if not first_pass:
             return
         inputs.spec.set_on(self)
-        self.chunk_size_, self.chunk_overlap_, self.chunk_phases_ = inputs.chunks
+        (self.chunk_size_, self.chunk_overlap_, self.chunk_phases_,
+         self.crop_fraction_) = inputs.chunks
         self.sequence_scaling_ = inputs.scaling
         self._set_linear(inputs.linear)
         self._architecture = self._architecture_params()
@@ -497,20 +499,22 @@ class BaseRecurrent(BaseEstimator):
 
 def _new_reading(estimator, dataset):
     """How a first fit reads the training ``dataset``: ((chunk size, overlap,
-    phases), sequence scaling) resolved from the estimator's settings, as
-    :func:`_fitted_reading` returns them."""
+    phases, crop fraction), sequence scaling) resolved from the estimator's
+    settings, as :func:`_fitted_reading` returns them."""
     shifted = estimator.shift_chunks and not is_reservoir_variant(estimator.variant)
     chunks = resolve_chunks(estimator.chunk_size, estimator.chunk_overlap,
-                            dataset.lengths, shifted=shifted)
+                            estimator.crop_fraction, dataset.lengths, shifted=shifted)
     return chunks, fit_sequence_scaling(dataset, estimator.scale_sequences)
 
 
 def _fitted_reading(estimator):
     """How a fitted estimator reads sequences: ((``chunk_size_``,
-    ``chunk_overlap_``, ``chunk_phases_``), ``sequence_scaling_``), with no overlap,
-    one phase and no scaling for a model saved before they existed."""
+    ``chunk_overlap_``, ``chunk_phases_``, ``crop_fraction_``),
+    ``sequence_scaling_``), with no overlap, one phase, no crop and no scaling for a
+    model saved before they existed."""
     return ((estimator.chunk_size_, getattr(estimator, "chunk_overlap_", 0),
-             getattr(estimator, "chunk_phases_", 1)),
+             getattr(estimator, "chunk_phases_", 1),
+             getattr(estimator, "crop_fraction_", 1.0)),
             getattr(estimator, "sequence_scaling_", None))
 
 
@@ -518,7 +522,7 @@ def _network_inputs(dataset, linear, chunks, scaling):
     """The dataset as the network reads it (windows relative to their last row
     where a linear part carries the level, each sequence on its own scale if
     ``scaling``, in chunks: ``chunks`` is (chunk size, overlap in steps, prediction
-    phases)) and the linear part's output on it (None without one)."""
+    phases, crop fraction)) and the linear part's output on it (None without one)."""
     offsets = None
     if linear is not None:
         offsets = linear_output(dataset, linear)  # (n, n_outputs)

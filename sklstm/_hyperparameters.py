@@ -63,6 +63,7 @@ PARAMETER_CONSTRAINTS = {
     "shift_chunks": ["boolean"],
     "scale_sequences": [StrOptions({"auto"}), "boolean"],
     "input_noise": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+    "crop_fraction": [Interval(Real, 0, 1, closed="right")],
     "momentum": [Interval(Real, 0, 1, closed="both")],
     "nesterovs_momentum": ["boolean"],
     "beta_1": [Interval(Real, 0, 1, closed="left")],
@@ -298,6 +299,20 @@ _PARAMETERS_DOC = """\
         The draws depend on the rows a batch holds, so with noise a sample of
         weight 0 is not quite a removed sample (as with ``dropout``).
 
+    crop_fraction : float in (0, 1], default=1.0
+        Where training shifts chunks (``shift_chunks``; at any ``chunk_size``),
+        each training batch reads this fraction of every sequence's steps
+        (rounded half up), from a start drawn anew each time (window slicing, Le
+        Guennec et al. 2016), and a prediction averages the network's raw output
+        over ``chunk_phases_`` (4) crops of the same length whose starts are
+        spread evenly from the first step to the last possible one (the
+        validation set too). It teaches the network that a pattern may sit
+        anywhere: on periodic signals 0.9 gains (PigCVP's blood pressure 0.43 ->
+        0.54, ACSF1's power draw 0.81 -> 0.83), but it costs series whose
+        classes depend on where a pattern falls or on their ends (Covid3Month's
+        trends -0.04, ArrowHead's outlines -0.02; ``docs/benchmarks.md``). 1.0
+        reads whole sequences. No effect on an echo state network's readout.
+
     momentum : float, default=0.9
         Momentum of "sgd".
 
@@ -340,7 +355,12 @@ _ATTRIBUTES_DOC = """\
     chunk_phases_ : int
         Phases of the chunk boundaries a prediction averages over
         (``shift_chunks``): 1, or where training shifts chunks of several steps
-        4 (at most ``chunk_size_``). :meth:`trace` reads the first phase.
+        4 (at most ``chunk_size_`` unless cropped). :meth:`trace` reads the first
+        phase, whole.
+
+    crop_fraction_ : float
+        Fraction of each sequence a training batch and each prediction reading
+        reads (``crop_fraction``; 1.0 where training does not shift chunks).
 
     sequence_scaling_ : dict or None
         None unless each sequence is read on its own scale (``scale_sequences``);

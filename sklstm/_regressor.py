@@ -121,7 +121,7 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
         n_iter_no_change="auto", tol=1e-4, shuffle=True, random_state=None,
         verbose=False, warm_start=False, dtype="float32", window=None,
         chunk_size="auto", chunk_overlap="auto", shift_chunks=True,
-        scale_sequences="auto", input_noise="auto", momentum=0.9,
+        scale_sequences="auto", input_noise="auto", crop_fraction=1.0, momentum=0.9,
         nesterovs_momentum=True, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
         linear="auto",
     ):
@@ -140,7 +140,8 @@ class LSTMRegressor(RegressorMixin, BaseRecurrent):
             dtype=dtype, window=window, chunk_size=chunk_size,
             chunk_overlap=chunk_overlap, shift_chunks=shift_chunks,
             scale_sequences=scale_sequences,
-            input_noise=input_noise, momentum=momentum,
+            input_noise=input_noise, crop_fraction=crop_fraction,
+            momentum=momentum,
             nesterovs_momentum=nesterovs_momentum, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon,
         )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sklstm import LSTMClassifier, LSTMRegressor
-from sklstm._chunking import ChunkedSequences, shifted
+from sklstm._chunking import ChunkedSequences, cropped, shifted
 from sklstm._data import PaddedSequences, RaggedSequences
 
 from tests.helpers import FAST, make_sequences
@@ -224,3 +224,85 @@ def test_shifting_changes_training_not_the_reading():
     np.testing.assert_array_equal(
         every_step.fit(X, y).predict_proba(X),
         LSTMClassifier(**FAST, chunk_size=1, shift_chunks=False).fit(X, y).predict_proba(X))
+
+
+# ------------------------------------------------------------ random crops
+def cropped_by_hand(X, crop, where):
+    """Each (T, F) sequence of X (all of length T) cut as ``cropped`` cuts it."""
+    kept = max(1, int(np.floor(X.shape[1] * crop + 0.5)))
+    start = min(int(np.floor(where * (X.shape[1] - kept + 1))), X.shape[1] - kept)
+    return X[:, start:start + kept]
+
+
+def test_a_crop_keeps_a_fraction_of_each_sequence_from_its_start():
+    X = np.arange(1.0, 11.0).reshape(1, 10, 1).repeat(2, axis=0)
+    X[1, 5:] = 0  # lengths 10 and 5
+    out, kept = cropped(X, np.array([10, 5]), 0.6, np.array([0.5, 1.0]))
+    np.testing.assert_array_equal(kept, [6, 3])  # 6 of 10, 3.0 of 5 (half up)
+    np.testing.assert_array_equal(out[:, :, 0], [[3, 4, 5, 6, 7, 8], [3, 4, 5, 0, 0, 0]])
+    first, _ = cropped(X, np.array([10, 5]), 0.6, 0.0)
+    np.testing.assert_array_equal(first[:, :3, 0], [[1, 2, 3], [1, 2, 3]])
+
+
+def test_training_batches_read_random_crops_then_shift_them():
+    rng = np.random.RandomState(0)
+    sequences = [rng.normal(size=(T, 2)) for T in (20, 11, 16)]
+    data = ChunkedSequences(RaggedSequences(np.concatenate(sequences), [20, 11, 16]), 3,
+                            crop=0.75)
+    X, lengths = data.batch([0, 1, 2], rng=np.random.RandomState(1))
+    draws = np.random.RandomState(1)
+    where, shifts = draws.random_sample(3), draws.randint(3, size=3)
+    for row, sequence in enumerate(sequences):
+        expected = cropped_by_hand(sequence[None], 0.75, where[row])[0]
+        expected = np.concatenate([np.repeat(expected[:1], shifts[row], axis=0), expected])
+        assert lengths[row] == -(-len(expected) // 3)
+        flat = X[row, :lengths[row]].reshape(-1, 2)
+        np.testing.assert_allclose(flat[:len(expected)], expected, rtol=1e-6)
+    whole, _ = data.batch([0, 1, 2])  # not training: whole sequences
+    np.testing.assert_array_equal(whole, ChunkedSequences(data.dataset, 3).batch([0, 1, 2])[0])
+
+
+def test_the_readings_of_a_cropped_set_spread_their_crops_over_the_sequence():
+    X, _ = make_sequences(n=3, T=21)
+    data = ChunkedSequences(PaddedSequences(X.astype(np.float32)), 1, crop=0.8, phases=4)
+    readings = data.at_phases()
+    assert [r.crop_at for r in readings] == [0, 1 / 3, 2 / 3, 1]
+    for reading in readings:
+        by_hand = cropped_by_hand(X, 0.8, reading.crop_at).astype(np.float32)
+        np.testing.assert_array_equal(reading.lengths, [17] * 3)
+        np.testing.assert_array_equal(reading.batch([2, 0])[0], by_hand[[2, 0]])
+    np.testing.assert_array_equal(cropped_by_hand(X, 0.8, 1), X[:, 4:])
+
+
+@pytest.mark.parametrize("Estimator, settings", [
+    (LSTMClassifier, {}), (LSTMRegressor, {"linear": None})])  # the network alone
+def test_prediction_of_a_cropped_model_averages_over_crops_and_phases(Estimator, settings):
+    X, y = make_sequences(n=40, T=20)
+    model = Estimator(**FAST, **settings, chunk_size=4, crop_fraction=0.8).fit(X, y)
+    assert (model.chunk_phases_, model.crop_fraction_) == (4, 0.8)
+    whole = copy.deepcopy(model)
+    whole.chunk_phases_, whole.crop_fraction_ = 1, 1.0
+    raw = np.mean([whole._raw_predict(shifted_by_hand(cropped_by_hand(X, 0.8, i / 3), i))
+                   for i in range(4)], axis=0)
+    np.testing.assert_allclose(model._raw_predict(X), raw, rtol=1e-5)
+    assert model.trace(X[:2])["hidden"].shape[1] == 5  # trace reads whole sequences
+
+
+@pytest.mark.parametrize("settings, expected", [
+    (dict(chunk_size=1, crop_fraction=0.5), (4, 0.5)),
+    (dict(chunk_size=4, crop_fraction=0.5, shift_chunks=False), (1, 1.0)),
+    (dict(chunk_size=4, crop_fraction=0.5, variant="esn"), (1, 1.0)),
+    (dict(chunk_size=1), (1, 1.0)),
+])
+def test_crops_where_training_shifts_chunks(settings, expected):
+    X, y = make_sequences(n=20, T=20)
+    model = LSTMClassifier(**FAST, **settings).fit(X, y)
+    assert (model.chunk_phases_, model.crop_fraction_) == expected
+
+
+def test_a_model_saved_before_crops_reads_whole_sequences():
+    X, y = make_sequences(n=20, T=20)
+    model = LSTMClassifier(**FAST, chunk_size=4).fit(X, y)
+    expected = model.predict_proba(X)
+    del model.crop_fraction_
+    np.testing.assert_array_equal(model.predict_proba(X), expected)

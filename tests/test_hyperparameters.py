@@ -175,6 +175,7 @@ BAD_HYPERPARAMETERS = [
     ("shift_chunks", "yes"), ("shift_chunks", None),
     ("scale_sequences", "always"), ("scale_sequences", 1.5),
     ("input_noise", -0.1), ("input_noise", "some"), ("input_noise", np.nan),
+    ("crop_fraction", 0.0), ("crop_fraction", 1.5), ("crop_fraction", "auto"),
     ("momentum", -0.1), ("momentum", 1.5),
     ("nesterovs_momentum", "yes"),
     ("beta_1", 1.0), ("beta_1", -0.1), ("beta_2", 1.0),

@@ -30,7 +30,7 @@ from sklstm import LSTMClassifier, LSTMRegressor
 # "auto" holds one out for a regressor with a linear part from 50 samples on.
 # input_noise=0: for the same reason, the noise's draws depend on the rows a batch
 # holds, so a zero weight is not a removed row (as with dropout); the noise itself is
-# tested in tests/test_input_noise.py.
+# tested in tests/test_input_noise.py. So do random crops' (tests/test_chunking.py).
 _SMALL = dict(hidden_size=8, max_iter=100, learning_rate_init=0.01, tol=3e-3,
               n_iter_no_change=5, early_stopping=False, input_noise=0.0, dtype="float64",
               random_state=0)
@@ -49,15 +49,15 @@ CONFIGS = [
 
 ESTIMATORS = [cls(**{**_SMALL, **config})
               for cls in (LSTMClassifier, LSTMRegressor)
-              for config in CONFIGS + [dict(input_noise=0.1)]]
+              for config in CONFIGS + [dict(input_noise=0.1), dict(crop_fraction=0.9)]]
 
 
 def _expected_failures(estimator):
-    """With input noise, a zero weight is not a removed row (see above)."""
-    if estimator.input_noise == 0:
+    """With input noise or crops, a zero weight is not a removed row (see above)."""
+    if estimator.input_noise == 0 and estimator.crop_fraction == 1:
         return {}
     return {"check_sample_weight_equivalence_on_dense_data":
-            "the input noise's draws depend on the rows a batch holds"}
+            "the input noise's or the crops' draws depend on the rows a batch holds"}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
