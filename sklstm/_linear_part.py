@@ -4,8 +4,9 @@ network on what it leaves.
 A recurrent network trained on a few dozen noisy sequences fits noise, and one fed
 raw windows of a trending series (CO2, prices, passengers) meets levels at
 prediction time that it never saw in training. Both are helped the same way
-(Zhang 2003 combines a linear and a neural model so): a ridge regression (its
-penalty chosen by generalised cross-validation, in closed form) is fitted first,
+(Zhang 2003 combines a linear and a neural model so): a ridge regression (on
+standardised inputs, its penalty chosen by generalised cross-validation, in closed
+form) is fitted first,
 and the network learns the residual; the prediction is their sum. The linear part
 reads one of two things:
 
@@ -99,8 +100,9 @@ def linear_output(dataset, linear):
 
 
 def fit_linear(dataset, reading, Y, sample_weight):
-    """Ridge regression of the targets on what the linear part reads, its penalty
-    chosen from :data:`ALPHAS` by generalised cross-validation.
+    """Ridge regression of the targets on what the linear part reads, each input
+    standardised (as ``StandardScaler`` before ``RidgeCV``), its penalty chosen from
+    :data:`ALPHAS` by generalised cross-validation.
 
     GCV (Golub, Heath & Wahba 1979) scores a penalty by ``n * RSS / (n - df)^2``,
     ``df`` the trace of the hat matrix; with ``n`` the weight sum it treats an

@@ -1,11 +1,11 @@
 """Ridge regression from streamed sufficient statistics.
 
 Two parts of sklstm fit a ridge regression with an unpenalised intercept in closed
-form: the regressor's linear part (:mod:`sklstm._linear_part`, penalty chosen by
-generalised cross-validation) and the echo state network's readout
-(:mod:`sklstm._readout`, penalty ``alpha``). Both read their inputs a block of samples
-at a time and keep only weighted sums, which add up over blocks: the statistics of
-all the data are the sum of those of its parts. So a readout updated by
+form: the regressor's linear part (:mod:`sklstm._linear_part`, on standardised
+inputs, penalty chosen by generalised cross-validation) and the echo state
+network's readout (:mod:`sklstm._readout`, penalty ``alpha``). Both read their
+inputs a block of samples at a time and keep only weighted sums, which add up over
+blocks: the statistics of all the data are the sum of those of its parts. So a readout updated by
 ``partial_fit`` over chunks is the one fitted on all of them at once (the ESN's
 online rule), up to float64 rounding.
 """
@@ -83,17 +83,33 @@ class RidgeStatistics:
         return 0.5 * (max(rss, 0.0) + alpha * np.sum(coef**2)) / self.total
 
     def solve_gcv(self, alphas):
-        """``(alpha, coef, intercept)`` with the penalty of ``alphas`` that generalised
-        cross-validation scores best (Golub, Heath & Wahba 1979; see
-        :func:`sklstm._linear_part.fit_linear`)."""
+        """``(alpha, coef, intercept)`` of the ridge on standardised inputs, with the
+        penalty of ``alphas`` that generalised cross-validation scores best (Golub,
+        Heath & Wahba 1979; see :func:`sklstm._linear_part.fit_linear`).
+
+        Each input is divided by its weighted standard deviation before the penalty
+        applies (``StandardScaler`` then ``RidgeCV``, in closed form), so that it
+        shrinks inputs of different units alike; ``coef`` is for the inputs as given.
+        """
         gram, cross, y_square, x_mean, y_mean = self.centred()
+        scale = _deviations(np.diag(gram) / self.total, x_mean, self.total)  # (p,)
+        gram, cross = gram / np.outer(scale, scale), cross / scale[:, None]
         eigenvalues, V = _eigh(gram)
         projected = V.T @ cross  # (p, k)
         # from the largest down: where no penalty can be judged, the strongest wins
         alpha = min(sorted(alphas, reverse=True),
                     key=lambda a: _gcv(a, eigenvalues, projected, y_square, self.total))
-        coef = V @ _shrink(projected, eigenvalues, alpha)
+        coef = V @ _shrink(projected, eigenvalues, alpha) / scale[:, None]
         return float(alpha), coef, y_mean - x_mean @ coef
+
+
+def _deviations(variance, mean, total):
+    """Each input's standard deviation, and 1 for an input that is constant up to
+    the rounding of its sums (``StandardScaler``'s test): dividing rounding noise
+    by itself would make it an input."""
+    eps = np.finfo(np.float64).eps
+    constant = variance <= total * eps * np.abs(variance) + (total * mean * eps) ** 2
+    return np.where(constant, 1.0, np.sqrt(np.abs(variance)))
 
 
 def _eigh(gram):

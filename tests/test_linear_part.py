@@ -77,9 +77,11 @@ def test_linear_all_is_ridge_on_the_flattened_sequence():
     assert reg.linear_["reading"] == "all" and reg.linear_["n_steps"] == 6
     standardised = (y - reg._y_mean) / reg._y_scale
     newest_first = X[:, ::-1].reshape(50, -1)  # lag 0, 1, ... as the linear part reads
-    assert reg.linear_["alpha"] == gcv_choice(newest_first, standardised, ALPHAS)
-    ridge = Ridge(alpha=reg.linear_["alpha"]).fit(newest_first, standardised)
-    np.testing.assert_allclose(reg.linear_["coef"][:, 0], ridge.coef_, rtol=1e-4, atol=1e-6)
+    scale = newest_first.std(axis=0)  # each input standardised, as StandardScaler does
+    assert reg.linear_["alpha"] == gcv_choice(newest_first / scale, standardised, ALPHAS)
+    ridge = Ridge(alpha=reg.linear_["alpha"]).fit(newest_first / scale, standardised)
+    np.testing.assert_allclose(reg.linear_["coef"][:, 0] * scale, ridge.coef_, rtol=1e-4,
+                               atol=1e-6)
     np.testing.assert_allclose(reg.linear_["intercept"], ridge.intercept_, atol=1e-6)
     assert reg.predict(X[:, :4]).shape == (50,)  # the missing lags read as zeros
     ragged = [X[i, : 3 + i % 3] for i in range(50)]

@@ -1,12 +1,14 @@
 """Ridge regression from streamed statistics (``sklstm._ridge.RidgeStatistics``):
 blocks add up to the whole, the solution is scikit-learn's Ridge, the loss is the
-training loop's, GCV picks the penalty of the lowest score."""
+training loop's, GCV picks the penalty of the lowest score on standardised inputs."""
 
 import warnings
 
 import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklstm._ridge import RidgeStatistics
 
@@ -60,14 +62,20 @@ def gcv_by_hand(X, Y, alpha):
 
 
 def test_gcv_picks_the_alpha_with_the_lowest_score_worked_out_directly():
+    """On the inputs standardised, as StandardScaler before Ridge: inputs of very
+    different scales, and the coefficients come back for the inputs as given."""
     X, Y, _ = problem(n=30, p=6, k=2, seed=3)
+    X = X * np.array([1e-2, 1.0, 1.0, 10.0, 1e3, 5.0])
     alphas = [1e-3, 1e-1, 1.0, 10.0, 100.0, 1e4]
     alpha, coef, intercept = RidgeStatistics(6, 2).add(X, Y, np.ones(30)).solve_gcv(alphas)
-    scores = {a: gcv_by_hand(X, Y, a) for a in alphas}
+    scale = X.std(axis=0)
+    scores = {a: gcv_by_hand(X / scale, Y, a) for a in alphas}
     best = min(alphas, key=lambda a: scores[a][0])
     assert alpha == best
-    np.testing.assert_allclose(coef, scores[best][1].coef_.T, rtol=1e-8, atol=1e-10)
-    np.testing.assert_allclose(intercept, scores[best][1].intercept_, rtol=1e-8, atol=1e-10)
+    model = make_pipeline(StandardScaler(), Ridge(alpha=best, solver="svd")).fit(X, Y)
+    np.testing.assert_allclose(X @ coef + intercept, model.predict(X), rtol=1e-8)
+    np.testing.assert_allclose(coef, scores[best][1].coef_.T / scale[:, None], rtol=1e-8,
+                               atol=1e-12)
 
 
 def test_gcv_with_no_samples_to_spare_takes_the_strongest_penalty_without_warnings():
@@ -81,3 +89,16 @@ def test_gcv_with_no_samples_to_spare_takes_the_strongest_penalty_without_warnin
             alphas)
     assert alpha == 1e3
     np.testing.assert_allclose(X @ coef + intercept, Y)  # the intercept fits the one
+
+
+def test_gcv_leaves_a_constant_input_out_however_its_sums_round():
+    """A constant input's centred sums are rounding noise (of either sign): it is
+    not standardised into an input, and nothing turns NaN."""
+    X, Y, _ = problem(n=40, p=3, k=1, seed=5)
+    with_constant = np.column_stack([X, np.full(40, 0.1)])
+    alpha, coef, intercept = RidgeStatistics(4, 1).add(
+        with_constant, Y, np.ones(40)).solve_gcv([0.1, 1.0, 10.0])
+    reference = RidgeStatistics(3, 1).add(X, Y, np.ones(40)).solve_gcv([0.1, 1.0, 10.0])
+    assert alpha == reference[0]
+    np.testing.assert_allclose(coef[:3], reference[1], rtol=1e-8)
+    assert abs(coef[3, 0]) < 1e-6 and np.isfinite(intercept).all()
