@@ -149,6 +149,10 @@ CONFIGS = {  # keyword arguments for LSTMClassifier / LSTMRegressor beside rando
     "ESN": {"variant": "esn"},
     "ESN alpha=1": {"variant": "esn", "alpha": 1.0},
     "ESN 200 units": {"variant": "esn", "hidden_size": 200},
+    # options measured against the defaults: random crops (for periodic signals), and
+    # twice the units
+    "crop 0.9": {"crop_fraction": 0.9},
+    "hidden 64": {"hidden_size": 64},
 }
 COLLAPSE = 0.10  # a seed further than this from the median seed's score has collapsed
 TIE = 1e-9  # means closer than this count as equal
