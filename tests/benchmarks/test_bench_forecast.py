@@ -99,3 +99,15 @@ def test_seasonal_naive_and_csv_season(tmp_path, monkeypatch):
     assert bench.seasonal_naive(values, starts, 3, None) is None
     np.testing.assert_array_equal(bench.naive(values, starts, 2, None),
                                   [[20, 20], [25, 25]])
+
+
+def test_a_forecast_equal_to_a_baseline_up_to_float32_rounding_counts_as_at_or_below(
+        monkeypatch):
+    bench = load_script(monkeypatch)
+    runs = {"sklstm defaults": [{"rmse": 107.2628993}], "RidgeCV": [{"rmse": 107.2628965}],
+            "naive": [{"rmse": 151.5}]}
+    above = {"sklstm defaults": [{"rmse": 20.6854}], "RidgeCV": [{"rmse": 20.6793}],
+             "naive": [{"rmse": 52.49}]}
+    lines = bench.summary({"shampoo": runs, "airline": above}, ["defaults"], 1)
+    assert lines[0].startswith("- one step, sklstm defaults: RMSE <= RidgeCV on 1 of 2 "
+                               "series (shampoo)")
