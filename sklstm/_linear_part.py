@@ -6,9 +6,8 @@ raw windows of a trending series (CO2, prices, passengers) meets levels at
 prediction time that it never saw in training. Both are helped the same way
 (Zhang 2003 combines a linear and a neural model so): a ridge regression (on
 standardised inputs, its penalty chosen by generalised cross-validation, in closed
-form) is fitted first,
-and the network learns the residual; the prediction is their sum. The linear part
-reads one of two things:
+form) is fitted first, and the network learns the residual; the prediction is their
+sum. The linear part reads one of two things:
 
 - ``"last"``: each sequence's last step, ``x_last``;
 - ``"all"``: the whole sequence (window) flattened, the classic lag regression.

@@ -33,8 +33,9 @@ from ._targets import target_statistics
     linear : {{"auto", "last", "all"}} or None, default="auto"
         A linear part: a ridge regression (on standardised inputs, as
         ``make_pipeline(StandardScaler(), RidgeCV())``, its penalty chosen by
-        generalised cross-validation) fitted first, in closed form, whose prediction the
-        network's output is added to; the network learns what it leaves.
+        generalised cross-validation) fitted first, in closed form, whose
+        prediction the network's output is added to; the network learns what it
+        leaves.
         "last" reads each sequence's last step, and the network reads the
         sequence relative to it, ``x_t - x_last``: forecasts of a window model
         then follow a level that moves beyond the training range (a trend).
