@@ -159,8 +159,8 @@ class ChunkedSequences(DatasetView):
             Chunks per sequence, the last one possibly part padding.
         """
         X, lengths = self.dataset.batch(indices)  # (b, T_b, F), zero past each length
-        where = self.crop_at if rng is None else rng.random_sample(len(lengths))
-        if self.crop < 1 and where is not None:
+        if self.crop < 1 and (rng is not None or self.crop_at is not None):
+            where = self.crop_at if rng is None else rng.random_sample(len(lengths))
             X, lengths = cropped(X, lengths, self.crop, where)
         if rng is not None:
             shifts = rng.randint(self.chunk_size, size=len(lengths))  # (b,)

@@ -306,3 +306,14 @@ def test_a_model_saved_before_crops_reads_whole_sequences():
     expected = model.predict_proba(X)
     del model.crop_fraction_
     np.testing.assert_array_equal(model.predict_proba(X), expected)
+
+
+def test_whole_sequences_draw_nothing_for_crops():
+    """Without crops a training batch draws its shifts only, as before crops existed,
+    so a fit without them is the fit it always was."""
+    X, _ = make_sequences(n=5, T=12)
+    data = ChunkedSequences(PaddedSequences(X.astype(np.float32)), 3)
+    rng, expected = np.random.RandomState(7), np.random.RandomState(7)
+    data.batch(np.arange(5), rng=rng)
+    expected.randint(3, size=5)
+    assert rng.random_sample() == expected.random_sample()
